@@ -1,0 +1,114 @@
+//! `cargo xtask bench pyon`: PYON throughput beside the reference crates, in one run.
+//!
+//! Prints one `name value` line per figure:
+//! - mixed corpus (`tests/corpus`, or `$SIPYCO_CORPUS_DIR`): PYON v2 decode/encode beside
+//!   `serde_json` parsing/serialising the same text into/from `serde_json::Value`, PYON v1
+//!   decode/encode, in MB/s of PYON text;
+//! - an 80 MB float64 array: PYON v2 encode/decode beside the `base64` crate alone on the same
+//!   bytes, in GB/s of array data.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use pyon_codec::{NdArray, Value, v1, v2};
+
+/// Best time of several runs lasting at least `budget` in total.
+fn best<T>(budget: Duration, mut f: impl FnMut() -> T) -> Duration {
+    let start = Instant::now();
+    let mut best = Duration::MAX;
+    let mut runs = 0;
+    while runs < 3 || (start.elapsed() < budget && runs < 1000) {
+        let t = Instant::now();
+        black_box(f());
+        best = best.min(t.elapsed());
+        runs += 1;
+    }
+    best
+}
+
+fn rate(bytes: usize, t: Duration) -> f64 {
+    bytes as f64 / t.as_secs_f64()
+}
+
+fn line(name: &str, value: f64) {
+    println!("{name} {value:.2}");
+}
+
+fn corpus_dir() -> PathBuf {
+    std::env::var_os("SIPYCO_CORPUS_DIR")
+        .map(PathBuf::from)
+        .filter(|p| p.join("mixed.v2.pyon").exists())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus"))
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing to parse.
+    let dir = corpus_dir();
+    let t2 = std::fs::read_to_string(dir.join("mixed.v2.pyon")).expect("corpus v2");
+    let t1 = std::fs::read_to_string(dir.join("mixed.v1.pyon")).expect("corpus v1");
+    let (t2, t1) = (t2.trim(), t1.trim());
+    let budget = Duration::from_secs(2);
+
+    let value = v2::decode(t2).expect("corpus decodes");
+    let json: serde_json::Value = serde_json::from_str(t2).expect("serde_json parses the corpus");
+
+    let v2_dec = rate(t2.len(), best(budget, || v2::decode(t2).unwrap()));
+    let sj_dec = rate(
+        t2.len(),
+        best(budget, || {
+            serde_json::from_str::<serde_json::Value>(t2).unwrap()
+        }),
+    );
+    let v2_enc = rate(t2.len(), best(budget, || v2::encode(&value).unwrap()));
+    let sj_text = serde_json::to_string(&json).unwrap();
+    let sj_enc = rate(
+        sj_text.len(),
+        best(budget, || serde_json::to_string(&json).unwrap()),
+    );
+    let v1_dec = rate(t1.len(), best(budget, || v1::decode(t1).unwrap()));
+    let v1_enc = rate(t1.len(), best(budget, || v1::encode(&value).unwrap()));
+
+    line("pyon_v2_decode_mb_s", v2_dec / 1e6);
+    line("serde_json_parse_mb_s", sj_dec / 1e6);
+    line("pyon_v2_decode_vs_serde_json", v2_dec / sj_dec);
+    line("pyon_v2_encode_mb_s", v2_enc / 1e6);
+    line("serde_json_serialize_mb_s", sj_enc / 1e6);
+    line("pyon_v2_encode_vs_serde_json", v2_enc / sj_enc);
+    line("pyon_v1_decode_mb_s", v1_dec / 1e6);
+    line("pyon_v1_decode_vs_v2_decode", v1_dec / v2_dec);
+    line("pyon_v1_encode_mb_s", v1_enc / 1e6);
+
+    // 80 MB of float64.
+    let n = 10_000_000usize;
+    let data: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
+    let arr = ndarray::Array1::from(data);
+    let value = Value::from(NdArray::from_ndarray(&arr));
+    let Value::Array(a) = &value else {
+        unreachable!()
+    };
+    let raw = a.data().to_vec();
+    let budget = Duration::from_secs(3);
+    let enc = best(budget, || v2::encode(&value).unwrap());
+    let b64_enc = best(budget, || STANDARD.encode(&raw));
+    let text = v2::encode(&value).unwrap();
+    let b64_text = STANDARD.encode(&raw);
+    let dec = best(budget, || v2::decode(&text).unwrap());
+    let b64_dec = best(budget, || STANDARD.decode(&b64_text).unwrap());
+    line("pyon_array80mb_encode_gb_s", rate(raw.len(), enc) / 1e9);
+    line("base64_encode_gb_s", rate(raw.len(), b64_enc) / 1e9);
+    line(
+        "pyon_array80mb_encode_vs_base64",
+        b64_enc.as_secs_f64() / enc.as_secs_f64(),
+    );
+    line("pyon_array80mb_decode_gb_s", rate(raw.len(), dec) / 1e9);
+    line("base64_decode_gb_s", rate(raw.len(), b64_dec) / 1e9);
+    line(
+        "pyon_array80mb_decode_vs_base64",
+        b64_dec.as_secs_f64() / dec.as_secs_f64(),
+    );
+    line("pyon_array80mb_encode_ms", enc.as_secs_f64() * 1e3);
+    line("pyon_array80mb_decode_ms", dec.as_secs_f64() * 1e3);
+}

@@ -1,0 +1,156 @@
+//! `sipyco_pyon`: convert PYON between v1 and v2, and upgrade v1 files in place.
+//!
+//! ```text
+//! sipyco_pyon convert [--from auto|v1|v2] [--to v1|v2] [--pretty] [FILE]
+//! sipyco_pyon upgrade FILE
+//! ```
+//!
+//! Exit status: 0 on success, 1 when the input is invalid or a file cannot be read or written
+//! (one line on stderr says what and where), 2 on a usage error.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use pyon_codec::{Value, Version};
+
+#[derive(Parser)]
+#[command(
+    name = "sipyco_pyon",
+    version,
+    about = "Convert PYON between v1 and v2"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read one value from FILE (or standard input) and write its encoding to standard output.
+    Convert {
+        /// Input version; `auto` reads v2 when the text is valid PYON v2 and v1 otherwise.
+        #[arg(long, value_enum, default_value_t = From::Auto)]
+        from: From,
+        /// Output version.
+        #[arg(long, value_enum, default_value_t = To::V2)]
+        to: To,
+        /// Pretty-print the output.
+        #[arg(long)]
+        pretty: bool,
+        /// Input file; standard input when absent.
+        file: Option<PathBuf>,
+    },
+    /// Convert a v1 file to pretty v2 in place, keeping the original as FILE_v1.
+    Upgrade {
+        /// The v1 file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum From {
+    Auto,
+    V1,
+    V2,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum To {
+    V1,
+    V2,
+}
+
+fn read_input(file: Option<&Path>) -> Result<String, String> {
+    let mut text = String::new();
+    match file {
+        Some(p) => {
+            text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        }
+        None => {
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| format!("standard input: {e}"))?;
+        }
+    }
+    Ok(text)
+}
+
+fn decode(text: &str, from: From) -> Result<Value, String> {
+    let text = text.trim();
+    let r = match from {
+        From::Auto => pyon_codec::decode_auto(text).map(|(v, _)| v),
+        From::V1 => Version::V1.decode(text),
+        From::V2 => Version::V2.decode(text),
+    };
+    r.map_err(|e| format!("invalid input: {e}"))
+}
+
+fn convert(from: From, to: To, pretty: bool, file: Option<&Path>) -> Result<(), String> {
+    let value = decode(&read_input(file)?, from)?;
+    let version = match to {
+        To::V1 => Version::V1,
+        To::V2 => Version::V2,
+    };
+    let mut out = String::new();
+    version
+        .encode_into(&mut out, &value, pretty)
+        .map_err(|e| format!("cannot encode: {e}"))?;
+    out.push('\n');
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn upgrade(file: &Path) -> Result<(), String> {
+    let mut backup = file.as_os_str().to_owned();
+    backup.push("_v1");
+    let backup = PathBuf::from(backup);
+    if backup.exists() {
+        return Err(format!(
+            "{} exists already; refusing to overwrite it (nothing changed)",
+            backup.display()
+        ));
+    }
+    let text = read_input(Some(file))?;
+    let value = decode(&text, From::V1)?;
+    // Keep the original first (create_new: never clobber a backup that appeared meanwhile), then
+    // replace the file atomically.
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&backup)
+        .map_err(|e| format!("{}: {e}", backup.display()))?;
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.sync_all())
+        .map_err(|e| format!("{}: {e}", backup.display()))?;
+    pyon_codec::store_file(file, &value).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Convert {
+            from,
+            to,
+            pretty,
+            file,
+        } => convert(*from, *to, *pretty, file.as_deref()),
+        Command::Upgrade { file } => upgrade(file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sipyco_pyon: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

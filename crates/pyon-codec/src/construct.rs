@@ -1,0 +1,257 @@
+//! The constructors that both decoders call for type-tagged values (`tuple`, `set`, `nparray`,
+//! ...): the same checks whatever the syntax was.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use num_bigint::BigInt;
+use num_complex::Complex64;
+
+use crate::numpy::{DType, NdArray, NpScalar};
+use crate::pyeq::PyIndex;
+use crate::value::{Custom, Fraction};
+use crate::{Dict, Error, Result, Value};
+
+/// Python refuses to convert integers of more digits than this from text (`sys.int_info`).
+pub(crate) const MAX_INT_DIGITS: usize = 4300;
+
+/// Decodes base64 as Python's `base64.b64decode` does: standard alphabet; on malformed input,
+/// characters outside the alphabet are discarded and padding is not required.
+pub(crate) fn b64decode(text: &[u8]) -> Result<Vec<u8>> {
+    if let Ok(v) = STANDARD.decode(text) {
+        return Ok(v);
+    }
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let filtered: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+        .collect();
+    LENIENT
+        .decode(&filtered)
+        .map_err(|e| Error::data(format!("invalid base64: {e}")))
+}
+
+fn to_int(v: &Value, what: &str) -> Result<BigInt> {
+    match v {
+        Value::Int(i) => Ok(BigInt::from(*i)),
+        Value::BigInt(i) => Ok((**i).clone()),
+        Value::Bool(b) => Ok(BigInt::from(*b as i64)),
+        other => Err(Error::data(format!(
+            "{what} must be an int, not {}",
+            other.kind()
+        ))),
+    }
+}
+
+fn to_float(v: &Value, what: &str) -> Result<f64> {
+    match v {
+        Value::Float(_) | Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => v
+            .as_f64()
+            .ok_or_else(|| Error::data(format!("{what} too large"))),
+        other => Err(Error::data(format!(
+            "{what} must be a number, not {}",
+            other.kind()
+        ))),
+    }
+}
+
+fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Result<()> {
+    if args.len() < min || args.len() > max {
+        return Err(Error::data(format!(
+            "{name} takes {} arguments, got {}",
+            if min == max {
+                min.to_string()
+            } else {
+                format!("{min} to {max}")
+            },
+            args.len()
+        )));
+    }
+    Ok(())
+}
+
+fn items(v: Value, what: &str) -> Result<Vec<Value>> {
+    match v {
+        Value::List(v) | Value::Tuple(v) => Ok(v),
+        other => Err(Error::data(format!(
+            "{what} needs a list, not {}",
+            other.kind()
+        ))),
+    }
+}
+
+/// `set(items)`: unhashable elements are refused, duplicates (Python `==`) dropped, in linear
+/// time (a hostile set of many elements must not cost quadratic time).
+pub(crate) fn make_set(elems: Vec<Value>) -> Result<Value> {
+    let mut out: Vec<Value> = Vec::with_capacity(elems.len());
+    let mut index = PyIndex::with_capacity(elems.len());
+    for e in elems {
+        if !e.is_hashable() {
+            return Err(Error::data(format!("unhashable type: '{}'", e.kind())));
+        }
+        if index.find_or_insert(&e, &out, |v| v, out.len()).is_none() {
+            out.push(e);
+        }
+    }
+    Ok(Value::Set(out))
+}
+
+/// `dict(pairs)` from a list of 2-item lists or tuples.
+pub(crate) fn make_dict(pairs: Vec<Value>) -> Result<Dict> {
+    let mut entries = Vec::with_capacity(pairs.len());
+    for p in pairs {
+        let kv = items(p, "a dict entry")?;
+        let [k, v]: [Value; 2] = kv
+            .try_into()
+            .map_err(|_| Error::data("a dict entry needs exactly 2 items"))?;
+        if !k.is_hashable() {
+            return Err(Error::data(format!("unhashable type: '{}'", k.kind())));
+        }
+        entries.push((k, v));
+    }
+    Ok(Dict::from_pairs(entries))
+}
+
+/// `complex(re[, im])`.
+pub(crate) fn make_complex(args: &[Value]) -> Result<Value> {
+    arity("complex", args, 1, 2)?;
+    let re = to_float(&args[0], "complex real part")?;
+    let im = match args.get(1) {
+        Some(v) => to_float(v, "complex imaginary part")?,
+        None => 0.0,
+    };
+    Ok(Value::Complex(Complex64::new(re, im)))
+}
+
+/// `slice(stop)` or `slice(start, stop[, step])`.
+pub(crate) fn make_slice(mut args: Vec<Value>) -> Result<Value> {
+    arity("slice", &args, 1, 3)?;
+    Ok(match args.len() {
+        1 => Value::slice(Value::None, args.pop().unwrap_or_default(), Value::None),
+        _ => {
+            let step = if args.len() == 3 {
+                args.pop().unwrap_or_default()
+            } else {
+                Value::None
+            };
+            let stop = args.pop().unwrap_or_default();
+            let start = args.pop().unwrap_or_default();
+            Value::slice(start, stop, step)
+        }
+    })
+}
+
+/// `Fraction(numerator, denominator)`.
+pub(crate) fn make_fraction(args: &[Value]) -> Result<Value> {
+    arity("Fraction", args, 1, 2)?;
+    let n = to_int(&args[0], "Fraction numerator")?;
+    let d = match args.get(1) {
+        Some(v) => to_int(v, "Fraction denominator")?,
+        None => BigInt::from(1),
+    };
+    Fraction::new(n, d)
+        .map(Value::from)
+        .ok_or_else(|| Error::data("Fraction with a zero denominator"))
+}
+
+fn dtype_arg(v: &Value) -> Result<DType> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| Error::data("a dtype must be a str"))?;
+    DType::parse(s).map_err(Error::data)
+}
+
+fn data_arg(v: &Value) -> Result<&[u8]> {
+    match v {
+        Value::Str(s) => Ok(s.as_bytes()),
+        Value::Bytes(b) => Ok(b),
+        other => Err(Error::data(format!(
+            "array data must be base64 text, not {}",
+            other.kind()
+        ))),
+    }
+}
+
+/// `nparray(shape, dtype, base64)`. Only the decoded data is allocated (at most 3/4 of the input
+/// text), never the size the shape claims; the two must then agree.
+pub(crate) fn make_nparray(args: &[Value]) -> Result<Value> {
+    arity("nparray", args, 3, 3)?;
+    let dims = args[0]
+        .as_seq()
+        .map(|s| s.to_vec())
+        .or_else(|| args[0].as_i64().map(|_| vec![args[0].clone()]))
+        .ok_or_else(|| Error::data("an array shape must be a list of ints"))?;
+    let dtype = dtype_arg(&args[1])?;
+    let text = data_arg(&args[2])?;
+    let mut shape = Vec::with_capacity(dims.len());
+    for d in &dims {
+        let d = d
+            .as_i64()
+            .filter(|&d| d >= 0)
+            .ok_or_else(|| Error::data("an array dimension must be a non-negative int"))?;
+        shape.push(usize::try_from(d).map_err(|_| Error::data("array dimension too large"))?);
+    }
+    let data = b64decode(text)?;
+    NdArray::new(shape, dtype, data).map(Value::from)
+}
+
+/// `npscalar(dtype, base64)`: numpy takes the first item of the buffer.
+pub(crate) fn make_npscalar(args: &[Value]) -> Result<Value> {
+    arity("npscalar", args, 2, 2)?;
+    let dtype = dtype_arg(&args[0])?;
+    let mut data = b64decode(data_arg(&args[1])?)?;
+    if data.len() < dtype.itemsize() || dtype.itemsize() == 0 {
+        return Err(Error::data(format!(
+            "scalar of dtype {dtype} needs {} bytes, got {}",
+            dtype.itemsize(),
+            data.len()
+        )));
+    }
+    data.truncate(dtype.itemsize());
+    NpScalar::new(dtype, data).map(|s| Value::Scalar(Box::new(s)))
+}
+
+/// A registered custom type, or an error naming the unknown type.
+pub(crate) fn make_custom(name: &str, args: Vec<Value>) -> Result<Value> {
+    crate::registry::check(name, &args)?;
+    Ok(Value::Custom(Box::new(Custom {
+        name: name.to_owned(),
+        args,
+    })))
+}
+
+/// Builds the value of `{"__jsonclass__": [name, args]}`.
+pub(crate) fn from_jsonclass(name: &str, args: Vec<Value>) -> Result<Value> {
+    let one = |mut args: Vec<Value>, what: &str| -> Result<Value> {
+        arity(what, &args, 1, 1)?;
+        Ok(args.pop().unwrap_or_default())
+    };
+    match name {
+        "tuple" => Ok(Value::Tuple(items(one(args, "tuple")?, "tuple")?)),
+        "set" => make_set(items(one(args, "set")?, "set")?),
+        "dict" => Ok(Value::Dict(make_dict(items(one(args, "dict")?, "dict")?)?)),
+        "OrderedDict" => Ok(Value::OrderedDict(make_dict(items(
+            one(args, "OrderedDict")?,
+            "OrderedDict",
+        )?)?)),
+        "complex" => make_complex(&args),
+        "bytes" => match one(args, "bytes")? {
+            Value::Str(s) => Ok(Value::Bytes(b64decode(s.as_bytes())?)),
+            other => Err(Error::data(format!(
+                "bytes needs base64 text, not {}",
+                other.kind()
+            ))),
+        },
+        "slice" => make_slice(args),
+        "Fraction" => make_fraction(&args),
+        "nparray" => make_nparray(&args),
+        "npscalar" => make_npscalar(&args),
+        _ => make_custom(name, args),
+    }
+}

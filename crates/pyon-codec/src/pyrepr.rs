@@ -1,0 +1,408 @@
+//! Python's text forms of scalars: `repr(float)`, `repr(complex)`, `repr(bytes)`, and the
+//! ASCII-only JSON string escaping of `json.dumps(ensure_ascii=True)`.
+
+/// The shortest round-trip decimal digits of a finite, non-zero `|x|` (no leading or trailing
+/// zeros) and its scientific exponent: `|x| = d.ddd × 10^exp`.
+fn shortest_digits(x: f64, digits: &mut [u8; 40]) -> (usize, i32) {
+    let mut buf = zmij::Buffer::new();
+    let s = buf.format_finite(x.abs()).as_bytes();
+    let (mant, exp) = match s.iter().position(|&b| b == b'e') {
+        Some(p) => (&s[..p], parse_exp(&s[p + 1..])),
+        None => (s, 0),
+    };
+    let dot = mant.iter().position(|&b| b == b'.').unwrap_or(mant.len());
+    let mut exp10 = dot as i32 - 1 + exp;
+    let mut n = 0;
+    for &b in mant {
+        if b == b'.' || (n == 0 && b == b'0') {
+            // A leading zero shifts the exponent; the dot is skipped.
+            if b == b'0' {
+                exp10 -= 1;
+            }
+            continue;
+        }
+        digits[n] = b;
+        n += 1;
+    }
+    while n > 1 && digits[n - 1] == b'0' {
+        n -= 1;
+    }
+    (n, exp10)
+}
+
+fn parse_exp(b: &[u8]) -> i32 {
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let v = digits
+        .iter()
+        .fold(0i32, |acc, &d| acc * 10 + (d - b'0') as i32);
+    if neg { -v } else { v }
+}
+
+/// Appends `repr(x)` for a finite or non-finite float, with Python's rules. `add_dot_zero`
+/// is `repr(float)`'s `.0` on integral values (complex parts omit it). Non-finite values
+/// are written with the caller's spellings.
+fn write_float_digits(out: &mut String, x: f64, add_dot_zero: bool) {
+    if x == 0.0 {
+        out.push_str(if x.is_sign_negative() { "-0" } else { "0" });
+        if add_dot_zero {
+            out.push_str(".0");
+        }
+        return;
+    }
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    let mut digits = [0u8; 40];
+    let (n, exp10) = shortest_digits(x, &mut digits);
+    let digits = &digits[..n];
+    fn text(d: &[u8]) -> &str {
+        std::str::from_utf8(d).unwrap_or("")
+    }
+    if (-4..16).contains(&exp10) {
+        if exp10 >= 0 {
+            let int_len = exp10 as usize + 1;
+            if digits.len() <= int_len {
+                out.push_str(text(digits));
+                for _ in digits.len()..int_len {
+                    out.push('0');
+                }
+                if add_dot_zero {
+                    out.push_str(".0");
+                }
+            } else {
+                out.push_str(text(&digits[..int_len]));
+                out.push('.');
+                out.push_str(text(&digits[int_len..]));
+            }
+        } else {
+            out.push_str("0.");
+            for _ in 0..(-exp10 - 1) {
+                out.push('0');
+            }
+            out.push_str(text(digits));
+        }
+    } else {
+        out.push_str(text(&digits[..1]));
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(text(&digits[1..]));
+        }
+        out.push('e');
+        out.push(if exp10 < 0 { '-' } else { '+' });
+        let e = exp10.unsigned_abs();
+        if e < 10 {
+            out.push('0');
+        }
+        let mut ib = itoa::Buffer::new();
+        out.push_str(ib.format(e));
+    }
+}
+
+/// Appends Python's `repr(float)`; non-finite values are written as `inf`, `-inf`, `nan` (the
+/// v1 spelling) unless the caller handles them first.
+pub(crate) fn write_float_repr(out: &mut String, x: f64) {
+    if x.is_finite() {
+        // zmij's shortest digits in its own layout are Python's repr except for two details, fixed
+        // here without re-deriving the digits: Python writes 1e-5 <= |x| < 1e-4 in scientific
+        // notation, and its exponents carry a sign and at least two digits (`1e+16`, `1e-07`).
+        let mut buf = zmij::Buffer::new();
+        let s = buf.format_finite(x);
+        match s.bytes().position(|c| c == b'e') {
+            None if s.trim_start_matches('-').starts_with("0.0000") => {
+                write_float_digits(out, x, true)
+            }
+            None => out.push_str(s),
+            Some(p) => {
+                out.push_str(&s[..p]);
+                out.push('e');
+                let exp = &s[p + 1..];
+                let (sign, digits) = match exp.strip_prefix('-') {
+                    Some(d) => ('-', d),
+                    None => ('+', exp.strip_prefix('+').unwrap_or(exp)),
+                };
+                out.push(sign);
+                if digits.len() == 1 {
+                    out.push('0');
+                }
+                out.push_str(digits);
+            }
+        }
+    } else if x.is_nan() {
+        out.push_str("nan");
+    } else if x > 0.0 {
+        out.push_str("inf");
+    } else {
+        out.push_str("-inf");
+    }
+}
+
+/// `repr(float)` as a string.
+pub fn float_repr(x: f64) -> String {
+    let mut s = String::with_capacity(24);
+    write_float_repr(&mut s, x);
+    s
+}
+
+fn write_complex_part(out: &mut String, x: f64, always_sign: bool) {
+    if x.is_nan() {
+        if always_sign {
+            out.push('+');
+        }
+        out.push_str("nan");
+    } else if x.is_infinite() {
+        out.push_str(match (x > 0.0, always_sign) {
+            (true, true) => "+inf",
+            (true, false) => "inf",
+            _ => "-inf",
+        });
+    } else {
+        if always_sign && !x.is_sign_negative() {
+            out.push('+');
+        }
+        write_float_digits(out, x, false);
+    }
+}
+
+/// Appends Python's `repr(complex)`: `1j`, `(1-9j)`, `(inf-0j)`.
+pub(crate) fn write_complex_repr(out: &mut String, re: f64, im: f64) {
+    if re == 0.0 && re.is_sign_positive() {
+        write_complex_part(out, im, false);
+        out.push('j');
+    } else {
+        out.push('(');
+        write_complex_part(out, re, false);
+        write_complex_part(out, im, true);
+        out.push_str("j)");
+    }
+}
+
+/// Appends Python's `repr(bytes)`, with its choice of quotes.
+pub(crate) fn write_bytes_repr(out: &mut String, b: &[u8]) {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    out.push('b');
+    out.push(quote as char);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            0x20..=0x7e => out.push(c as char),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\x");
+                out.push(HEX[(c >> 4) as usize] as char);
+                out.push(HEX[(c & 15) as usize] as char);
+            }
+        }
+    }
+    out.push(quote as char);
+}
+
+/// Bytes that `json.dumps(ensure_ascii=True)` writes as themselves inside a string.
+const fn plain_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0x20;
+    while i < 0x7f {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = false;
+    t[b'\\' as usize] = false;
+    t
+}
+static PLAIN: [bool; 256] = plain_table();
+
+/// Whether any of 8 bytes needs escaping: below 0x20, `"`, `\\`, 0x7f or non-ASCII. May say
+/// yes for a clean word next to a byte that needs escaping (then the bytes are looked at one by
+/// one), never no for a word that needs it.
+#[inline]
+fn word_needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    (below_space
+        | zero_byte(w ^ (ONES * b'"' as u64))
+        | zero_byte(w ^ (ONES * b'\\' as u64))
+        | zero_byte(w ^ (ONES * 0x7f))
+        | (w & HIGH))
+        != 0
+}
+
+/// Index of the first byte at or after `i` that `json.dumps(ensure_ascii=True)` escapes.
+#[inline]
+fn next_escape(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if word_needs_escape(w) {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && PLAIN[bytes[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
+/// Appends `s` as a JSON string literal escaped as Python's `json.dumps(ensure_ascii=True)`.
+pub(crate) fn write_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    loop {
+        let i = next_escape(bytes, start);
+        out.push_str(&s[start..i]);
+        if i >= bytes.len() {
+            break;
+        }
+        let c = bytes[i];
+        let mut next = i + 1;
+        if c < 0x80 {
+            match c {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                b'\t' => out.push_str("\\t"),
+                0x08 => out.push_str("\\b"),
+                0x0c => out.push_str("\\f"),
+                _ => push_u_escape(out, c as u16),
+            }
+        } else {
+            let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
+            let mut units = [0u16; 2];
+            for &u in ch.encode_utf16(&mut units).iter() {
+                push_u_escape(out, u);
+            }
+            next = i + ch.len_utf8();
+        }
+        start = next;
+    }
+    out.push('"');
+}
+
+fn push_u_escape(out: &mut String, u: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[((u >> shift) & 15) as usize] as char);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_reprs_match_python() {
+        let cases: &[(f64, &str)] = &[
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (-0.0, "-0.0"),
+            (0.0, "0.0"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (1e-7, "1e-07"),
+            (1e-4, "0.0001"),
+            (1.5e-5, "1.5e-05"),
+            (0.00012345, "0.00012345"),
+            (1e22, "1e+22"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+            (std::f64::consts::PI, "3.141592653589793"),
+            (123456789.0, "123456789.0"),
+            (1234567890123456.7, "1234567890123456.8"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (-2.5e100, "-2.5e+100"),
+            (12.5, "12.5"),
+            (100.0, "100.0"),
+            (0.5, "0.5"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "nan"),
+        ];
+        for &(x, want) in cases {
+            assert_eq!(float_repr(x), want, "{x:e}");
+        }
+    }
+
+    #[test]
+    fn complex_reprs_match_python() {
+        let cases: &[(f64, f64, &str)] = &[
+            (1.0, -9.0, "(1-9j)"),
+            (0.0, 1.0, "1j"),
+            (f64::INFINITY, -0.0, "(inf-0j)"),
+            (-0.0, 1.0, "(-0+1j)"),
+            (1.5, 2.25, "(1.5+2.25j)"),
+            (0.0, -1.0, "-1j"),
+            (0.0, 1e16, "1e+16j"),
+            (f64::NAN, f64::NAN, "(nan+nanj)"),
+            (0.0, 0.0, "0j"),
+        ];
+        for &(re, im, want) in cases {
+            let mut s = String::new();
+            write_complex_repr(&mut s, re, im);
+            assert_eq!(s, want);
+        }
+    }
+
+    #[test]
+    fn bytes_reprs_match_python() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"", "b''"),
+            (
+                b"\x00\x01\xfe\xffraw'\"\n",
+                r#"b'\x00\x01\xfe\xffraw\'"\n'"#,
+            ),
+            (b"it's", r#"b"it's""#),
+            (b"a\\b\t\r\x7f", r"b'a\\b\t\r\x7f'"),
+        ];
+        for &(b, want) in cases {
+            let mut s = String::new();
+            write_bytes_repr(&mut s, b);
+            assert_eq!(s, want);
+        }
+    }
+
+    #[test]
+    fn json_strings_match_python() {
+        let mut s = String::new();
+        write_json_str(&mut s, "ab\nx\"'\\\t\r\u{0}\u{1f}\u{7f}");
+        assert_eq!(s, r#""ab\nx\"'\\\t\r\u0000\u001f\u007f""#);
+        s.clear();
+        write_json_str(&mut s, "\u{269b} caf\u{e9} \u{1f600}");
+        assert_eq!(s, r#""\u269b caf\u00e9 \ud83d\ude00""#);
+    }
+}
+
+#[cfg(test)]
+mod python_table {
+    /// `tests/data/float_repr.txt` holds Python's own `repr` of ~7,000 doubles (how it was made
+    /// is written at its top).
+    #[test]
+    fn float_repr_matches_python_on_a_large_table() {
+        let table = include_str!("../tests/data/float_repr.txt");
+        let mut n = 0;
+        for line in table.lines().filter(|l| !l.starts_with('#')) {
+            let (bits, want) = line.split_once(' ').unwrap();
+            let x = f64::from_bits(u64::from_str_radix(bits, 16).unwrap());
+            assert_eq!(super::float_repr(x), want, "{bits}");
+            n += 1;
+        }
+        assert!(n > 6000);
+    }
+}

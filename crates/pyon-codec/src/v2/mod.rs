@@ -1,0 +1,7 @@
+//! PYON v2: JSON with type tags, the current wire format.
+
+mod decode;
+mod encode;
+
+pub use decode::{decode, decode_with_depth};
+pub use encode::{encode, encode_into, encode_pretty};

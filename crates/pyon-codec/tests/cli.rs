@@ -1,0 +1,134 @@
+//! The `sipyco_pyon` command-line contract, run as a real binary.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sipyco_pyon"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The tool may exit (usage error) before reading its input: a broken pipe is fine here.
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> &str {
+    std::str::from_utf8(&o.stdout).unwrap()
+}
+
+fn stderr(o: &Output) -> &str {
+    std::str::from_utf8(&o.stderr).unwrap()
+}
+
+#[test]
+fn convert_reads_either_version_and_writes_one_line() {
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["convert"],
+            "  (1, 'a', b'\\x00')\n",
+            "{\"__jsonclass__\":[\"tuple\",[[1,\"a\",{\"__jsonclass__\":[\"bytes\",[\"AA==\"]]}]]]}\n",
+        ),
+        (&["convert"], "{\"a\": [1, 2.5]}", "{\"a\":[1,2.5]}\n"),
+        (
+            &["convert", "--to", "v1"],
+            "{\"__jsonclass__\":[\"set\",[[1]]]}",
+            "{1}\n",
+        ),
+        (
+            &["convert", "--to", "v1", "--pretty"],
+            "{\"b\":1,\"a\":2}",
+            "{\n    \"a\": 2,\n    \"b\": 1\n}\n",
+        ),
+        (&["convert", "--pretty"], "[1]", "[\n    1\n]\n"),
+        (&["convert", "--from", "v1"], "[1, 2]", "[1,2]\n"),
+        (
+            &["convert", "--from", "v2", "--to", "v1"],
+            "[1,{\"x\":null}]",
+            "[1, {\"x\": null}]\n",
+        ),
+    ];
+    for (args, input, want) in cases {
+        let o = run(args, input);
+        assert!(o.status.success(), "{args:?} {input}: {}", stderr(&o));
+        assert_eq!(stdout(&o), *want, "{args:?} {input}");
+    }
+}
+
+#[test]
+fn invalid_input_is_one_line_with_a_position_and_status_1() {
+    for (args, input) in [
+        (&["convert"][..], "[1, __import__('os')]"),
+        (&["convert", "--from", "v2"], "(1, 2)"),
+        (&["convert"], ""),
+    ] {
+        let o = run(args, input);
+        assert_eq!(o.status.code(), Some(1), "{input}");
+        assert_eq!(stdout(&o), "");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("line 1 column"), "{err}");
+    }
+    let o = run(&["convert", "--to", "v3"], "1");
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn convert_reads_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.pyon");
+    std::fs::write(&p, "Fraction(6, 8)").unwrap();
+    let o = run(&["convert", p.to_str().unwrap()], "");
+    assert_eq!(stdout(&o), "{\"__jsonclass__\":[\"Fraction\",[3,4]]}\n");
+    let o = run(
+        &["convert", dir.path().join("missing").to_str().unwrap()],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("missing"));
+}
+
+#[test]
+fn upgrade_keeps_the_original_and_refuses_to_clobber_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("datasets.pyon");
+    let v1_text = "{\"b\": (1, 2), \"a\": nparray((2, ), \"<i4\", b\"AQAAAAIAAAA=\")}";
+    std::fs::write(&p, v1_text).unwrap();
+    let o = run(&["upgrade", p.to_str().unwrap()], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let backup = dir.path().join("datasets.pyon_v1");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), v1_text);
+    let upgraded = std::fs::read_to_string(&p).unwrap();
+    assert!(
+        upgraded.starts_with("{\n    \"b\": {\n        \"__jsonclass__\""),
+        "{upgraded}"
+    );
+    assert_eq!(
+        pyon_codec::decode(&upgraded).unwrap(),
+        pyon_codec::v1::decode(v1_text).unwrap()
+    );
+
+    // A second upgrade must refuse and change nothing.
+    std::fs::write(&p, "[1]").unwrap();
+    let o = run(&["upgrade", p.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("exists"));
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "[1]");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), v1_text);
+}
+
+#[test]
+fn upgrade_of_invalid_v1_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.pyon");
+    std::fs::write(&p, "[1, 2").unwrap();
+    let o = run(&["upgrade", p.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!dir.path().join("bad.pyon_v1").exists());
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "[1, 2");
+}
