@@ -1,0 +1,263 @@
+//! Mutual TLS with certificates made exactly as the ARTIQ manual tells users to make them.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use asyncio_server::{
+    Connection, Server, TlsClientConfig, TlsServerConfig, connect, connect_stream,
+};
+use tokio::net::TcpListener;
+use tokio::time::timeout;
+
+const T: Duration = Duration::from_secs(20);
+const OPENSSL: &str = "/usr/bin/openssl";
+
+/// `openssl req -x509 -newkey <kind> -keyout NAME.key -nodes -out NAME.pem -sha256 -subj "/"`
+fn make_cert(dir: &Path, name: &str, newkey: &[&str]) -> (PathBuf, PathBuf) {
+    let key = dir.join(format!("{name}.key"));
+    let pem = dir.join(format!("{name}.pem"));
+    let status = Command::new(OPENSSL)
+        .args(["req", "-x509", "-newkey"])
+        .args(newkey)
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-nodes")
+        .arg("-out")
+        .arg(&pem)
+        .args(["-sha256", "-subj", "/"])
+        .output()
+        .expect("run openssl");
+    assert!(
+        status.status.success(),
+        "openssl failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    (pem, key)
+}
+
+struct Pki {
+    dir: tempfile::TempDir,
+    server: (PathBuf, PathBuf),
+    client: (PathBuf, PathBuf),
+    stranger: (PathBuf, PathBuf),
+}
+
+impl Pki {
+    /// Certificates for a server, a client and a stranger; `None` (test skipped) without openssl.
+    fn new() -> Option<Pki> {
+        if !Path::new(OPENSSL).exists() {
+            println!("{OPENSSL} not found: TLS test skipped");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let server = make_cert(dir.path(), "server", &["rsa"]);
+        let client = make_cert(dir.path(), "client", &["rsa"]);
+        let stranger = make_cert(dir.path(), "stranger", &["rsa"]);
+        Some(Pki {
+            dir,
+            server,
+            client,
+            stranger,
+        })
+    }
+
+    fn server_config(&self, trusted: &Path) -> TlsServerConfig {
+        TlsServerConfig::from_files(&self.server.0, &self.server.1, trusted).unwrap()
+    }
+
+    fn client_config(&self, who: &(PathBuf, PathBuf), trusted: &Path) -> TlsClientConfig {
+        TlsClientConfig::from_files(&who.0, &who.1, trusted).unwrap()
+    }
+
+    /// A PEM file holding several certificates.
+    fn bundle(&self, name: &str, certs: &[&Path]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        let text: String = certs
+            .iter()
+            .map(|c| std::fs::read_to_string(c).unwrap())
+            .collect();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+async fn echo_once(mut conn: Connection) {
+    if let Ok(Some(line)) = conn.read_line().await {
+        let _ = conn.write_line(&line).await;
+    }
+}
+
+fn tls_server(tls: TlsServerConfig) -> (SocketAddr, asyncio_server::ServerHandle) {
+    let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let server = Server::from_std(vec![listener])
+        .unwrap()
+        .with_tls(Some(tls));
+    let addr = server.local_addrs()[0];
+    let handle = server.handle();
+    tokio::spawn(server.serve(echo_once, std::future::pending()));
+    (addr, handle)
+}
+
+#[tokio::test]
+async fn handshake_and_line_exchange() {
+    let Some(pki) = Pki::new() else { return };
+    let (addr, handle) = tls_server(pki.server_config(&pki.client.0));
+    let client_tls = pki.client_config(&pki.client, &pki.server.0);
+    let mut conn = timeout(T, connect("127.0.0.1", addr.port(), Some(&client_tls), T))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(conn.stream().is_tls());
+    conn.write_line("ARTIQ pc_rpc").await.unwrap();
+    let line = timeout(T, conn.read_line()).await.unwrap().unwrap();
+    assert_eq!(line.as_deref(), Some("ARTIQ pc_rpc"));
+    assert_eq!(timeout(T, conn.read_line()).await.unwrap().unwrap(), None);
+    handle.shutdown();
+}
+
+#[tokio::test]
+async fn peer_file_with_several_certificates() {
+    let Some(pki) = Pki::new() else { return };
+    let clients = pki.bundle("clients.pem", &[&pki.stranger.0, &pki.client.0]);
+    let servers = pki.bundle("servers.pem", &[&pki.stranger.0, &pki.server.0]);
+    let (addr, handle) = tls_server(pki.server_config(&clients));
+    let client_tls = pki.client_config(&pki.client, &servers);
+    let mut conn = timeout(T, connect("localhost", addr.port(), Some(&client_tls), T))
+        .await
+        .unwrap()
+        .unwrap();
+    conn.write_line("hello").await.unwrap();
+    let line = timeout(T, conn.read_line()).await.unwrap().unwrap();
+    assert_eq!(line.as_deref(), Some("hello"));
+    handle.shutdown();
+}
+
+#[tokio::test]
+async fn ec_keys_work_too() {
+    let Some(pki) = Pki::new() else { return };
+    let ec = make_cert(
+        pki.dir.path(),
+        "ec",
+        &["ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
+    );
+    let (addr, handle) = tls_server(pki.server_config(&ec.0));
+    let client_tls = pki.client_config(&ec, &pki.server.0);
+    let mut conn = timeout(T, connect("127.0.0.1", addr.port(), Some(&client_tls), T))
+        .await
+        .unwrap()
+        .unwrap();
+    conn.write_line("ec").await.unwrap();
+    let line = timeout(T, conn.read_line()).await.unwrap().unwrap();
+    assert_eq!(line.as_deref(), Some("ec"));
+    handle.shutdown();
+}
+
+#[tokio::test]
+async fn server_refuses_untrusted_client() {
+    let Some(pki) = Pki::new() else { return };
+    let server_tls = pki.server_config(&pki.client.0);
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        server_tls.accept(tcp).await.map(|_| ())
+    });
+
+    // The stranger trusts the server, but the server does not trust the stranger.
+    let client_tls = pki.client_config(&pki.stranger, &pki.server.0);
+    let client = async {
+        let stream = connect_stream("127.0.0.1", port, Some(&client_tls), T).await?;
+        // With TLS 1.3 the refusal arrives after the client's side of the handshake.
+        let mut conn = Connection::new(stream, 1024)?;
+        conn.read_line().await
+    };
+    let client_result = timeout(T, client).await.unwrap();
+    let err = client_result.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "TLS error: the peer refused our certificate (received fatal alert: CertificateUnknown)"
+    );
+
+    let err = timeout(T, server).await.unwrap().unwrap().unwrap_err();
+    let expected = format!(
+        "TLS error: peer certificate is not in the trusted list ({})",
+        pki.client.0.display()
+    );
+    assert_eq!(err.to_string(), expected);
+}
+
+#[tokio::test]
+async fn client_refuses_untrusted_server() {
+    let Some(pki) = Pki::new() else { return };
+    let (addr, handle) = tls_server(pki.server_config(&pki.client.0));
+    // The client expects the stranger's certificate from the server.
+    let client_tls = pki.client_config(&pki.client, &pki.stranger.0);
+    let err = timeout(T, connect("127.0.0.1", addr.port(), Some(&client_tls), T))
+        .await
+        .unwrap()
+        .unwrap_err();
+    let expected = format!(
+        "TLS error: peer certificate is not in the trusted list ({})",
+        pki.stranger.0.display()
+    );
+    assert_eq!(err.to_string(), expected);
+    handle.shutdown();
+}
+
+#[tokio::test]
+async fn plain_client_gets_nothing_from_tls_server() {
+    let Some(pki) = Pki::new() else { return };
+    let (addr, handle) = tls_server(pki.server_config(&pki.client.0));
+    let mut conn = timeout(T, connect("127.0.0.1", addr.port(), None, T))
+        .await
+        .unwrap()
+        .unwrap();
+    conn.write_line("ARTIQ pc_rpc").await.unwrap();
+    // The server answers with a TLS alert (not UTF-8 text) or just closes.
+    let result = timeout(T, conn.read_line()).await.unwrap();
+    assert!(!matches!(result, Ok(Some(ref line)) if line == "ARTIQ pc_rpc"));
+    handle.shutdown();
+}
+
+#[test]
+fn configuration_errors_name_the_file() {
+    let Some(pki) = Pki::new() else { return };
+    let missing = pki.dir.path().join("missing.pem");
+    let err = TlsServerConfig::from_files(&pki.server.0, &pki.server.1, &missing).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: cannot open: ", missing.display())),
+        "{err}"
+    );
+
+    let not_pem = pki.dir.path().join("not.pem");
+    std::fs::write(&not_pem, "hello\n").unwrap();
+    let err = TlsClientConfig::from_files(&not_pem, &pki.client.1, &pki.server.0).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: no certificate (BEGIN CERTIFICATE) found",
+            not_pem.display()
+        )
+    );
+
+    // A certificate given where the key should be.
+    let err = TlsClientConfig::from_files(&pki.client.0, &pki.client.0, &pki.server.0).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: no private key (BEGIN PRIVATE KEY) found",
+            pki.client.0.display()
+        )
+    );
+
+    // A key that does not belong to the certificate.
+    let err = TlsServerConfig::from_files(&pki.server.0, &pki.client.1, &pki.client.0).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(&pki.client.1.display().to_string()),
+        "{err}"
+    );
+}
