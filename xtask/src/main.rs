@@ -7,6 +7,8 @@
 //!
 //! It has no dependencies: it only runs cargo and reads its output.
 
+mod demo;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -172,6 +174,9 @@ fn demo() -> Result<(), String> {
         Command::new(release_bin("examples/corpus_demo")).arg(&corpus),
     )?;
     println!();
+    println!("== 2. logs: a tracing forwarder sends records to sipyco_logserver");
+    demo::logs()?;
+    println!();
     println!("demo: all steps passed");
     Ok(())
 }
@@ -190,11 +195,18 @@ struct Bench {
     target: &'static str,
 }
 
-const BENCHES: &[Bench] = &[Bench {
-    name: "pyon",
-    package: "pyon-codec",
-    target: "pyon",
-}];
+const BENCHES: &[Bench] = &[
+    Bench {
+        name: "pyon",
+        package: "pyon-codec",
+        target: "pyon",
+    },
+    Bench {
+        name: "logs",
+        package: "log-forward",
+        target: "logs",
+    },
+];
 
 fn bench(names: &[String]) -> Result<(), String> {
     let selected: Vec<&Bench> = if names.is_empty() {
