@@ -177,6 +177,12 @@ fn demo() -> Result<(), String> {
     println!("== 2. logs: a tracing forwarder sends records to sipyco_logserver");
     demo::logs()?;
     println!();
+    println!("== 3. queued listener: UDP datagrams received on one thread, dispatched on another");
+    run(
+        "demo: queued listener",
+        &mut Command::new(release_bin("examples/demo")),
+    )?;
+    println!();
     println!("demo: all steps passed");
     Ok(())
 }
@@ -205,6 +211,11 @@ const BENCHES: &[Bench] = &[
         name: "logs",
         package: "log-forward",
         target: "logs",
+    },
+    Bench {
+        name: "queued",
+        package: "queued-listener",
+        target: "queued",
     },
 ];
 

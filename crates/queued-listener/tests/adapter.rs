@@ -1,0 +1,223 @@
+//! The queue between a TCP subscriber's socket and its callbacks: reading never waits for a
+//! slow callback.
+
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use pyon_codec::Value;
+use queued_listener::{Capacity, LineOptions, LineReceiver, Overflow, QueuedDispatch};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A one-connection server: checks the two subscription lines, then writes `body` as fast as
+/// it can and closes (or, with `linger`, keeps the connection open until the peer closes).
+fn serve(
+    banner: &'static str,
+    name: &'static str,
+    body: Vec<u8>,
+    linger: bool,
+) -> (SocketAddr, JoinHandle<()>) {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        for expected in [banner, name] {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            assert_eq!(line, format!("{expected}\n"));
+        }
+        let mut w = BufWriter::new(&stream);
+        w.write_all(&body).unwrap();
+        w.flush().unwrap();
+        drop(w);
+        if linger {
+            // Wait for the peer to go away (bounded by the read timeout).
+            stream.set_read_timeout(Some(WAIT)).unwrap();
+            let _ = reader.read_line(&mut String::new());
+        }
+    });
+    (addr, server)
+}
+
+fn broadcast_line(i: usize) -> String {
+    format!("{{\"__jsonclass__\":[\"tuple\",[[\"INFO\",\"message {i}\"]]]}}\n")
+}
+
+#[test]
+fn slow_callback_never_stalls_reading_a_broadcast() {
+    const N: usize = 3000;
+    let body: String = (0..N).map(broadcast_line).collect();
+    let (addr, server) = serve("ARTIQ broadcast", "log", body.into_bytes(), false);
+    let (tx, rx) = mpsc::channel();
+    let receiver =
+        LineReceiver::subscribe_broadcast(addr, "log", LineOptions::default(), move |line| {
+            std::thread::sleep(Duration::from_millis(1));
+            tx.send(line).unwrap();
+        })
+        .unwrap();
+
+    let deadline = Instant::now() + WAIT;
+    while receiver.lines() < N as u64 {
+        assert!(
+            Instant::now() < deadline,
+            "read only {} lines",
+            receiver.lines()
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // Everything is read while the 1 ms callback has got through only a small part.
+    let dispatched = receiver.dispatched();
+    assert!(
+        dispatched < N as u64 / 2,
+        "dispatched {dispatched} before reading ended"
+    );
+    assert!(receiver.len() > N / 2);
+    server.join().unwrap();
+
+    let report = receiver.finish(WAIT);
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!(report.discarded, 0);
+    let lines: Vec<_> = rx.try_iter().collect();
+    assert_eq!(lines.len(), N);
+    for (i, line) in lines.iter().enumerate() {
+        let expected = Value::Tuple(vec![Value::str("INFO"), Value::str(format!("message {i}"))]);
+        assert_eq!(line.value, expected);
+    }
+    assert!(
+        lines
+            .windows(2)
+            .all(|w| w[0].received_at <= w[1].received_at)
+    );
+}
+
+#[test]
+fn sync_struct_subscription_gets_init_and_mods() {
+    let body = concat!(
+        "{\"action\":\"init\",\"struct\":{\"a\":1}}\n",
+        "{\"action\":\"setitem\",\"path\":[],\"key\":\"b\",\"value\":2}\n",
+    );
+    let (addr, server) = serve("ARTIQ sync_struct", "schedule", body.into(), false);
+    let (tx, rx) = mpsc::channel();
+    let receiver =
+        LineReceiver::subscribe_sync_struct(addr, "schedule", LineOptions::default(), move |l| {
+            tx.send(l.value).unwrap();
+        })
+        .unwrap();
+    assert!(receiver.finish(WAIT).is_clean());
+    server.join().unwrap();
+    let got: Vec<Value> = rx.try_iter().collect();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].get("action"), Some(&Value::str("init")));
+    assert_eq!(got[1].get("key"), Some(&Value::str("b")));
+}
+
+#[test]
+fn malformed_lines_are_skipped_and_an_over_long_line_ends_the_connection() {
+    let mut body = b"1\nnot pyon\n2\n".to_vec();
+    body.extend(std::iter::repeat_n(b'7', 2000));
+    body.extend(b"\n3\n");
+    let (addr, server) = serve("ARTIQ broadcast", "ccb", body, false);
+    let (tx, rx) = mpsc::channel();
+    let options = LineOptions {
+        max_line: 1000,
+        ..LineOptions::default()
+    };
+    let receiver = LineReceiver::subscribe_broadcast(addr, "ccb", options, move |l| {
+        tx.send(l.value).unwrap();
+    })
+    .unwrap();
+    let deadline = Instant::now() + WAIT;
+    while !receiver.is_finished() {
+        assert!(Instant::now() < deadline, "receiver did not stop");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(receiver.malformed(), 1);
+    assert_eq!(receiver.lines(), 3);
+    assert!(receiver.finish(WAIT).is_clean());
+    let _ = server.join();
+    assert_eq!(
+        rx.try_iter().collect::<Vec<_>>(),
+        [Value::Int(1), Value::Int(2)]
+    );
+}
+
+#[test]
+fn close_interrupts_an_idle_tcp_stream() {
+    let (addr, server) = serve("ARTIQ broadcast", "log", b"1\n".to_vec(), true);
+    let (tx, rx) = mpsc::channel();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(b"ARTIQ broadcast\nlog\n").unwrap();
+    let receiver = LineReceiver::from_tcp(stream, LineOptions::default(), move |l| {
+        tx.send(l.value).unwrap();
+    })
+    .unwrap();
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), Value::Int(1));
+    let started = Instant::now();
+    let report = receiver.close();
+    assert!(report.is_clean(), "{report:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    server.join().unwrap();
+}
+
+#[test]
+fn queued_dispatch_from_another_thread_with_a_bound() {
+    let (gate_tx, gate_rx) = mpsc::channel::<()>();
+    let (tx, rx) = mpsc::channel();
+    let dispatch = QueuedDispatch::spawn(
+        "test",
+        Capacity::bounded(5, Overflow::DropOldest),
+        move |n: u32| {
+            if n == 0 {
+                gate_rx.recv_timeout(WAIT).unwrap();
+            }
+            tx.send(n).unwrap();
+        },
+    )
+    .unwrap();
+    let pusher = dispatch.pusher();
+    pusher.push(0);
+    // Wait until the dispatcher holds item 0, so that the queue is empty.
+    let deadline = Instant::now() + WAIT;
+    while !dispatch.is_empty() {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::thread::spawn(move || {
+        for n in 1..=20 {
+            pusher.push(n);
+        }
+    })
+    .join()
+    .unwrap();
+    assert_eq!((dispatch.len(), dispatch.dropped()), (5, 15));
+    gate_tx.send(()).unwrap();
+    let report = dispatch.finish(WAIT);
+    assert!(report.is_clean());
+    assert_eq!(rx.try_iter().collect::<Vec<_>>(), [0, 16, 17, 18, 19, 20]);
+}
+
+#[test]
+fn queued_dispatch_close_discards_what_is_queued() {
+    let (gate_tx, gate_rx) = mpsc::channel::<()>();
+    let (entered_tx, entered_rx) = mpsc::channel();
+    let dispatch = QueuedDispatch::spawn("test", Capacity::Unbounded, move |n: u32| {
+        entered_tx.send(n).unwrap();
+        let _ = gate_rx.recv_timeout(WAIT);
+    })
+    .unwrap();
+    for n in 0..10 {
+        dispatch.push(n);
+    }
+    assert_eq!(entered_rx.recv_timeout(WAIT).unwrap(), 0);
+    // Item 0 is stuck in the callback: close gives up waiting, and discards items 1 to 9.
+    let report = dispatch.close(Duration::from_millis(100));
+    assert!(!report.dispatcher_stopped);
+    assert_eq!(report.discarded, 9);
+    gate_tx.send(()).unwrap();
+    // Released, the thread stops instead of going on with the queue.
+    assert!(entered_rx.recv_timeout(WAIT).is_err());
+}
