@@ -105,3 +105,78 @@ pub(crate) fn logs() -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Sends SIGTERM (std can only SIGKILL); `kill` is in every POSIX base system.
+fn terminate(child: &Child) -> Result<(), String> {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .map_err(|e| format!("kill: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("kill -TERM {} failed", child.id()))
+    }
+}
+
+/// Runs the publisher example, two `sipyco_subscribe` processes (one watching every mod, one
+/// printing its final replica), stops the publisher and compares the replicas.
+pub(crate) fn sync() -> Result<(), String> {
+    let mods = "300";
+    let mut publisher = start(Command::new(release_bin("examples/publisher")).args([
+        "-p",
+        "0",
+        "--no-localhost-bind",
+        "--bind",
+        "127.0.0.1",
+        "--mods",
+        mods,
+        "--interval-ms",
+        "2",
+    ]))?;
+    let port = port_of(&wait_for(
+        &publisher.stderr,
+        "publisher: listening on ",
+        "publisher",
+    )?)?;
+    println!("publisher of notifier `data` listening on 127.0.0.1:{port}");
+    let sub = |mode: &str| {
+        start(Command::new(release_bin("sipyco_subscribe")).args([
+            "127.0.0.1",
+            &port,
+            "data",
+            mode,
+        ]))
+    };
+    let watcher = sub("--watch")?;
+    let last = sub("--final")?;
+    let init = watcher
+        .stdout
+        .recv_timeout(Duration::from_secs(10))
+        .map_err(|_| "sipyco_subscribe --watch printed nothing".to_owned())?;
+    println!("  watcher got the initial structure: {init:.100}");
+    wait_for(&publisher.stderr, "publisher: applied ", "publisher")?;
+    terminate(&publisher.child)?;
+    let final_line = publisher
+        .stdout
+        .recv_timeout(Duration::from_secs(10))
+        .map_err(|_| "the publisher printed no final structure".to_owned())?;
+    let status = publisher.child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("publisher exited with {status}"));
+    }
+    let replica = last
+        .stdout
+        .recv_timeout(Duration::from_secs(10))
+        .map_err(|_| "sipyco_subscribe --final printed nothing".to_owned())?;
+    let watched = watcher.stdout.try_iter().count();
+    println!("  watcher received {watched} further mod lines while the publisher applied {mods}");
+    println!("  publisher's final structure: {final_line:.100}");
+    if replica != final_line {
+        return Err(format!(
+            "replica differs from the publisher's structure:\n  {replica}\n  {final_line}"
+        ));
+    }
+    println!("  subscriber's replica is identical, byte for byte");
+    Ok(())
+}

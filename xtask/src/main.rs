@@ -183,6 +183,9 @@ fn demo() -> Result<(), String> {
         &mut Command::new(release_bin("examples/demo")),
     )?;
     println!();
+    println!("== 4. sync_struct: a publisher applies mods, subscribers in other processes follow");
+    demo::sync()?;
+    println!();
     println!("demo: all steps passed");
     Ok(())
 }
@@ -216,6 +219,11 @@ const BENCHES: &[Bench] = &[
         name: "queued",
         package: "queued-listener",
         target: "queued",
+    },
+    Bench {
+        name: "sync",
+        package: "sync-struct",
+        target: "sync",
     },
 ];
 
