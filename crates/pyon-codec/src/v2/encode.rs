@@ -6,6 +6,13 @@ use base64::engine::general_purpose::STANDARD;
 use crate::pyrepr::{write_float_repr, write_json_str};
 use crate::{Error, Result, Value};
 
+/// How often (in nesting levels) the encoder checks the stack that is left.
+const STACK_CHECK_EVERY: usize = 8;
+/// Stack that must be left at a check: enough for `STACK_CHECK_EVERY` levels in a debug build.
+const STACK_RED_ZONE: usize = 256 * 1024;
+/// Size of a new stack segment when too little is left.
+const STACK_SEGMENT: usize = 4 << 20;
+
 /// The key that marks a type-tagged object.
 pub(crate) const JSONCLASS: &str = "__jsonclass__";
 
@@ -154,7 +161,15 @@ impl Encoder<'_> {
         if self.depth > crate::MAX_ENCODE_DEPTH {
             return Err(Error::encode("value nested too deeply to encode"));
         }
-        let r = self.value_inner(v);
+        // Encoding recurses once per nesting level, and a debug build's frames are large:
+        // every few levels make sure enough stack is left, switching to a fresh heap-allocated
+        // segment when it is not, so a deep value (up to the decoders' limit) cannot overflow
+        // a small thread stack.
+        let r = if self.depth.is_multiple_of(STACK_CHECK_EVERY) {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.value_inner(v))
+        } else {
+            self.value_inner(v)
+        };
         self.depth -= 1;
         r
     }
@@ -249,5 +264,37 @@ impl Encoder<'_> {
             })?,
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{DEFAULT_MAX_DEPTH, Value};
+
+    /// Values as deep as the decoders accept encode on a 2 MiB thread, even in a debug build.
+    #[test]
+    fn deep_values_do_not_overflow_a_small_stack() {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                for wrap in [
+                    Value::List as fn(Vec<Value>) -> Value,
+                    Value::Tuple,
+                    Value::Set,
+                ] {
+                    let mut v = Value::Int(1);
+                    for _ in 0..DEFAULT_MAX_DEPTH {
+                        v = wrap(vec![v]);
+                    }
+                    let text = super::encode(&v).unwrap();
+                    assert!(super::encode_pretty(&v).is_ok());
+                    if matches!(v, Value::List(_)) {
+                        assert_eq!(crate::decode(&text).unwrap(), v);
+                    }
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
     }
 }
