@@ -225,6 +225,11 @@ const BENCHES: &[Bench] = &[
         package: "sync-struct",
         target: "sync",
     },
+    Bench {
+        name: "rpc",
+        package: "rpc-core",
+        target: "rpc",
+    },
 ];
 
 fn bench(names: &[String]) -> Result<(), String> {
