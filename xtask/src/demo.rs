@@ -180,3 +180,43 @@ pub(crate) fn sync() -> Result<(), String> {
     println!("  subscriber's replica is identical, byte for byte");
     Ok(())
 }
+
+/// Starts the echo controller, calls it with each kind of Rust client, and stops it.
+pub(crate) fn rpc() -> Result<(), String> {
+    let mut controller = start(Command::new(release_bin("examples/echo_controller")).args([
+        "-p",
+        "0",
+        "--no-localhost-bind",
+        "--bind",
+        "127.0.0.1",
+    ]))?;
+    let port = wait_for(&controller.stdout, "port ", "echo_controller")?;
+    println!("echo_controller serving target `test` on 127.0.0.1:{port}");
+    let status = Command::new(release_bin("examples/echo_client"))
+        .args(["127.0.0.1", &port])
+        .status()
+        .map_err(|e| format!("echo_client: {e}"))?;
+    if !status.success() {
+        return Err(format!("echo_client failed ({status})"));
+    }
+    terminate(&controller.child)?;
+    let status = wait_exit(&mut controller.child, Duration::from_secs(10))?;
+    if !status.success() {
+        return Err(format!("echo_controller exited with {status} on SIGTERM"));
+    }
+    println!("  echo_controller stopped cleanly on SIGTERM");
+    Ok(())
+}
+
+fn wait_exit(child: &mut Child, limit: Duration) -> Result<std::process::ExitStatus, String> {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            return Ok(status);
+        }
+        if std::time::Instant::now() > deadline {
+            return Err("the process did not exit".into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
