@@ -75,6 +75,9 @@ mod signal;
 mod stream;
 mod tls;
 
+#[cfg(feature = "test-util")]
+pub mod testing;
+
 pub use args::{NetworkArgs, SslArgs, VerbosityArgs};
 pub use client::{connect, connect_stream};
 pub use connection::{Connection, LineReader, LineWriter};

@@ -2,9 +2,9 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
+use asyncio_server::testing;
 use asyncio_server::{
     Connection, Server, TlsClientConfig, TlsServerConfig, connect, connect_stream,
 };
@@ -12,29 +12,10 @@ use tokio::net::TcpListener;
 use tokio::time::timeout;
 
 const T: Duration = Duration::from_secs(20);
-const OPENSSL: &str = "/usr/bin/openssl";
-
-/// `openssl req -x509 -newkey <kind> -keyout NAME.key -nodes -out NAME.pem -sha256 -subj "/"`
-fn make_cert(dir: &Path, name: &str, newkey: &[&str]) -> (PathBuf, PathBuf) {
-    let key = dir.join(format!("{name}.key"));
-    let pem = dir.join(format!("{name}.pem"));
-    let status = Command::new(OPENSSL)
-        .args(["req", "-x509", "-newkey"])
-        .args(newkey)
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-nodes")
-        .arg("-out")
-        .arg(&pem)
-        .args(["-sha256", "-subj", "/"])
-        .output()
-        .expect("run openssl");
-    assert!(
-        status.status.success(),
-        "openssl failed: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    (pem, key)
+/// The manual's recipe with a key of `kind`, panicking (never skipping) once openssl exists.
+fn make_cert(dir: &Path, name: &str, kind: &[&str]) -> (PathBuf, PathBuf) {
+    let c = testing::make_certificate(dir, name, kind).expect("openssl is installed");
+    (c.cert, c.key)
 }
 
 struct Pki {
@@ -47,8 +28,8 @@ struct Pki {
 impl Pki {
     /// Certificates for a server, a client and a stranger; `None` (test skipped) without openssl.
     fn new() -> Option<Pki> {
-        if !Path::new(OPENSSL).exists() {
-            println!("{OPENSSL} not found: TLS test skipped");
+        if !Path::new(testing::OPENSSL).exists() {
+            println!("{} not found: TLS test skipped", testing::OPENSSL);
             return None;
         }
         let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use asyncio_server::{Connection, Server, TlsServerConfig};
@@ -13,26 +12,8 @@ use common::{ECHO_ID_V2, bind, within};
 use pyon_codec::{Dict, Value, tuple};
 use rpc_client::{AsyncClient, AutoTarget, ClientOptions, Error, TlsClientConfig};
 
-const OPENSSL: &str = "/usr/bin/openssl";
-
-fn make_cert(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
-    let key = dir.join(format!("{name}.key"));
-    let pem = dir.join(format!("{name}.pem"));
-    let out = Command::new(OPENSSL)
-        .args(["req", "-x509", "-newkey", "rsa", "-keyout"])
-        .arg(&key)
-        .arg("-nodes")
-        .arg("-out")
-        .arg(&pem)
-        .args(["-sha256", "-subj", "/"])
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (pem, key)
+fn make_cert(dir: &Path, name: &str) -> Option<(PathBuf, PathBuf)> {
+    asyncio_server::testing::make_rsa_certificate(dir, name).map(|c| (c.cert, c.key))
 }
 
 /// A pc_rpc echo server speaking through asyncio-server's `Connection`.
@@ -65,14 +46,14 @@ async fn echo(mut conn: Connection) {
 
 #[tokio::test]
 async fn calls_over_mutual_tls() {
-    if !Path::new(OPENSSL).exists() {
-        println!("{OPENSSL} not found: TLS test skipped");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
-    let server_cert = make_cert(dir.path(), "server");
-    let client_cert = make_cert(dir.path(), "client");
-    let stranger = make_cert(dir.path(), "stranger");
+    let (Some(server_cert), Some(client_cert), Some(stranger)) = (
+        make_cert(dir.path(), "server"),
+        make_cert(dir.path(), "client"),
+        make_cert(dir.path(), "stranger"),
+    ) else {
+        return;
+    };
 
     let (listener, port) = bind().await;
     let tls = TlsServerConfig::from_files(&server_cert.0, &server_cert.1, &client_cert.0).unwrap();

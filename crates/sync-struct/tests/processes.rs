@@ -401,29 +401,13 @@ async fn broadcaster_example_reaches_sipyco_subscribe() {
 
 #[tokio::test]
 async fn sipyco_subscribe_over_tls() {
-    const OPENSSL: &str = "/usr/bin/openssl";
-    if !std::path::Path::new(OPENSSL).exists() {
-        println!("{OPENSSL} not found: TLS test skipped");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
-    let make = |name: &str| {
-        let key = dir.path().join(format!("{name}.key"));
-        let pem = dir.path().join(format!("{name}.pem"));
-        let out = std::process::Command::new(OPENSSL)
-            .args(["req", "-x509", "-newkey", "rsa", "-keyout"])
-            .arg(&key)
-            .arg("-nodes")
-            .arg("-out")
-            .arg(&pem)
-            .args(["-sha256", "-subj", "/"])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        (pem, key)
+    let make = |name: &str| asyncio_server::testing::make_rsa_certificate(dir.path(), name);
+    let (Some(server), Some(client)) = (make("server"), make("client")) else {
+        return;
     };
-    let (server_pem, server_key) = make("server");
-    let (client_pem, client_key) = make("client");
+    let (server_pem, server_key) = (server.cert, server.key);
+    let (client_pem, client_key) = (client.cert, client.key);
     let tls =
         asyncio_server::TlsServerConfig::from_files(&server_pem, &server_key, &client_pem).unwrap();
     let server = asyncio_server::Server::bind(&["127.0.0.1:0".parse().unwrap()])
