@@ -181,7 +181,8 @@ pub(crate) fn sync() -> Result<(), String> {
     Ok(())
 }
 
-/// Starts the echo controller, calls it with each kind of Rust client, and stops it.
+/// Starts the echo controller, calls it with each kind of Rust client and with
+/// `sipyco_rpctool`, and stops it with the built-in `terminate`.
 pub(crate) fn rpc() -> Result<(), String> {
     let mut controller = start(Command::new(release_bin("examples/echo_controller")).args([
         "-p",
@@ -199,12 +200,54 @@ pub(crate) fn rpc() -> Result<(), String> {
     if !status.success() {
         return Err(format!("echo_client failed ({status})"));
     }
-    terminate(&controller.child)?;
+    // The command-line tool, as a user would type it.
+    let tool = |args: &[&str], expect_ok: bool| -> Result<(), String> {
+        let shown: Vec<String> = args
+            .iter()
+            .map(|a| {
+                if a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+                {
+                    a.to_string()
+                } else {
+                    format!("\"{a}\"")
+                }
+            })
+            .collect();
+        println!("$ sipyco_rpctool 127.0.0.1 {port} {}", shown.join(" "));
+        let out = Command::new(release_bin("sipyco_rpctool"))
+            .args(["127.0.0.1", &port])
+            .args(args)
+            .output()
+            .map_err(|e| format!("sipyco_rpctool: {e}"))?;
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        if let Some(last) = String::from_utf8_lossy(&out.stderr).lines().last() {
+            println!("  (stderr) {last}");
+        }
+        if out.status.success() != expect_ok {
+            return Err(format!(
+                "sipyco_rpctool {args:?} exited with {}",
+                out.status
+            ));
+        }
+        Ok(())
+    };
+    tool(&["list-targets"], true)?;
+    tool(&["list-methods"], true)?;
+    tool(
+        &["call", "echo", "{'k': (1, 2.5, None), 3: [2**70, 1/3]}"],
+        true,
+    )?;
+    tool(&["call", "async_echo", "np.array([1.0, 2.5])"], true)?;
+    tool(&["call", "fail", "'laser unlocked'"], false)?;
+    tool(&["call", "terminate"], true)?;
     let status = wait_exit(&mut controller.child, Duration::from_secs(10))?;
     if !status.success() {
-        return Err(format!("echo_controller exited with {status} on SIGTERM"));
+        return Err(format!(
+            "echo_controller exited with {status} after terminate"
+        ));
     }
-    println!("  echo_controller stopped cleanly on SIGTERM");
+    println!("  echo_controller exited cleanly after `terminate`");
     Ok(())
 }
 

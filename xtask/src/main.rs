@@ -186,7 +186,7 @@ fn demo() -> Result<(), String> {
     println!("== 4. sync_struct: a publisher applies mods, subscribers in other processes follow");
     demo::sync()?;
     println!();
-    println!("== 5. RPC: the echo controller and the Rust clients (blocking, async, best-effort)");
+    println!("== 5. RPC: the echo controller, the Rust clients and sipyco_rpctool");
     demo::rpc()?;
     println!();
     println!("demo: all steps passed");

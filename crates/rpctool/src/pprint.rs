@@ -1,0 +1,582 @@
+//! Python's `repr` and `pprint.pformat(x, width=80)` of PYON values.
+//!
+//! [`pformat`] follows CPython's `PrettyPrinter` (3.11) step by step: a value whose one-line
+//! form fits in the remaining width is written on one line; otherwise dicts, lists, tuples and
+//! sets are broken one item per line with PrettyPrinter's indentation, strings are split at
+//! whitespace into adjacent literals (inside parentheses at the top level) and bytes into
+//! 4-byte groups. Dicts are sorted by key and broken sets by element, with PrettyPrinter's
+//! `_safe_key` order (values of different, unordered types compare by type name). A set on one
+//! line keeps its iteration order, as Python's `repr` does: here, the order in which it was
+//! received. numpy arrays are printed as numpy 2's `repr`.
+
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+
+use num_traits::ToPrimitive;
+use pyon_codec::{Value, float_repr};
+
+use crate::numpy_repr;
+
+/// The default line width of `pprint`.
+pub const WIDTH: usize = 80;
+
+/// Python's `repr(v)`.
+pub fn repr(v: &Value) -> String {
+    let mut out = String::new();
+    write_repr(&mut out, v, false);
+    out
+}
+
+/// `pprint.pformat(v)`: what `pprint.pprint(v)` prints, without the final newline.
+pub fn pformat(v: &Value) -> String {
+    pformat_width(v, WIDTH)
+}
+
+/// `pprint.pformat(v, width=width)`.
+pub fn pformat_width(v: &Value, width: usize) -> String {
+    let mut p = Printer {
+        width: width as isize,
+        out: String::new(),
+    };
+    p.format(v, 0, 0, 0);
+    p.out
+}
+
+/// Python's `repr(str)`: its choice of quotes and escapes.
+pub fn str_repr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_str_repr(&mut out, s);
+    out
+}
+
+fn write_str_repr(out: &mut String, s: &str) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_printable(c) => out.push(c),
+            c if (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    out.push(quote);
+}
+
+/// Python's `str.isprintable` for one character. Exact for ASCII and Latin-1; beyond that the
+/// separators, format characters and private-use ranges are known, while unassigned code
+/// points count as printable (Python escapes them).
+fn is_printable(c: char) -> bool {
+    let u = c as u32;
+    match u {
+        0x20..=0x7e => true,
+        0..=0x1f | 0x7f..=0xa0 | 0xad => false,
+        0x1680 | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0xfeff => false,
+        0x180e | 0x061c | 0x0600..=0x0605 | 0x06dd | 0x070f | 0x08e2 | 0x110bd | 0x110cd => false,
+        0xd800..=0xf8ff | 0xfff9..=0xfffb | 0xfffe | 0xffff => false,
+        0xe0000..=0xe0fff | 0xf0000..=0x10ffff => false,
+        _ => true,
+    }
+}
+
+fn write_items(out: &mut String, items: &[Value], sorted_dicts: bool) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_repr(out, item, sorted_dicts);
+    }
+}
+
+/// `repr`, or PrettyPrinter's `_safe_repr` when `sorted_dicts` (dicts sorted by key, also
+/// inside lists and tuples).
+fn write_repr(out: &mut String, v: &Value, sorted_dicts: bool) {
+    match v {
+        Value::None => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::BigInt(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => out.push_str(&float_repr(*f)),
+        Value::Str(s) => write_str_repr(out, s),
+        Value::List(items) => {
+            out.push('[');
+            write_items(out, items, sorted_dicts);
+            out.push(']');
+        }
+        Value::Tuple(items) => {
+            out.push('(');
+            write_items(out, items, sorted_dicts);
+            if items.len() == 1 {
+                out.push(',');
+            }
+            out.push(')');
+        }
+        Value::Set(items) if items.is_empty() => out.push_str("set()"),
+        Value::Set(items) => {
+            // Inside a set, Python's plain repr applies (no sorting).
+            out.push('{');
+            write_items(out, items, false);
+            out.push('}');
+        }
+        Value::Dict(d) => {
+            out.push('{');
+            let mut entries: Vec<(&Value, &Value)> = d.iter().collect();
+            if sorted_dicts {
+                entries.sort_by(|a, b| safe_cmp(a.0, b.0));
+            }
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(out, k, sorted_dicts);
+                out.push_str(": ");
+                write_repr(out, v, sorted_dicts);
+            }
+            out.push('}');
+        }
+        Value::OrderedDict(d) if d.is_empty() => out.push_str("OrderedDict()"),
+        Value::OrderedDict(d) => {
+            out.push_str("OrderedDict([");
+            for (i, (k, v)) in d.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push('(');
+                write_repr(out, k, false);
+                out.push_str(", ");
+                write_repr(out, v, false);
+                out.push(')');
+            }
+            out.push_str("])");
+        }
+        Value::Slice(s) => {
+            out.push_str("slice(");
+            write_items(
+                out,
+                &[s.start.clone(), s.stop.clone(), s.step.clone()],
+                false,
+            );
+            out.push(')');
+        }
+        Value::Array(a) => out.push_str(&numpy_repr::array_repr(a)),
+        Value::Scalar(s) => out.push_str(&numpy_repr::scalar_repr(s)),
+        Value::Custom(c) => {
+            out.push_str(&c.name);
+            out.push('(');
+            write_items(out, &c.args, false);
+            out.push(')');
+        }
+        // complex, bytes and Fraction: PYON v1 writes Python's repr.
+        other => match pyon_codec::v1::encode(other) {
+            Ok(s) => out.push_str(&s),
+            Err(_) => {
+                let _ = write!(out, "<{}>", other.kind());
+            }
+        },
+    }
+}
+
+/// `str(type(v))`, which PrettyPrinter's `_safe_key` compares when values are unordered.
+fn type_string(v: &Value) -> String {
+    let name = match v {
+        Value::Fraction(_) => "fractions.Fraction",
+        Value::OrderedDict(_) => "collections.OrderedDict",
+        Value::Array(_) => "numpy.ndarray",
+        Value::Scalar(s) => return format!("<class 'numpy.{}'>", numpy_repr::scalar_type(s)),
+        Value::Custom(c) => &c.name,
+        other => other.kind().name(),
+    };
+    format!("<class '{name}'>")
+}
+
+fn real(v: &Value) -> Option<f64> {
+    match v {
+        Value::Fraction(f) => Some(f.numer().to_f64()? / f.denom().to_f64()?),
+        Value::Complex(_) => None,
+        other => other.as_f64(),
+    }
+}
+
+/// Python's `a < b`; `None` where Python raises `TypeError`.
+fn py_lt(a: &Value, b: &Value) -> Option<bool> {
+    use Value::*;
+    match (a, b) {
+        (Int(x), Int(y)) => Some(x < y),
+        (Int(_) | BigInt(_) | Bool(_), Int(_) | BigInt(_) | Bool(_)) => {
+            let big = |v: &Value| match v {
+                BigInt(i) => (**i).clone(),
+                other => num_bigint::BigInt::from(other.as_i64().unwrap_or(0)),
+            };
+            Some(big(a) < big(b))
+        }
+        (Str(x), Str(y)) => Some(x < y),
+        (Bytes(x), Bytes(y)) => Some(x < y),
+        (List(x), List(y)) | (Tuple(x), Tuple(y)) => {
+            for (p, q) in x.iter().zip(y) {
+                if !p.py_eq(q) {
+                    return py_lt(p, q);
+                }
+            }
+            Some(x.len() < y.len())
+        }
+        (Set(x), Set(y)) => {
+            Some(x.len() < y.len() && x.iter().all(|p| y.iter().any(|q| p.py_eq(q))))
+        }
+        _ => Some(real(a)? < real(b)?),
+    }
+}
+
+/// The order of `sorted(..., key=_safe_key)`.
+fn safe_cmp(a: &Value, b: &Value) -> Ordering {
+    match (py_lt(a, b), py_lt(b, a)) {
+        (Some(true), _) => Ordering::Less,
+        (_, Some(true)) => Ordering::Greater,
+        (Some(false), Some(false)) => Ordering::Equal,
+        // Unordered: by type name, then (in Python) by address, which is arbitrary: kept as is.
+        _ => type_string(a).cmp(&type_string(b)),
+    }
+}
+
+fn sorted_items(items: &[Value]) -> Vec<&Value> {
+    let mut v: Vec<&Value> = items.iter().collect();
+    v.sort_by(|a, b| safe_cmp(a, b));
+    v
+}
+
+fn len(s: &str) -> isize {
+    s.chars().count() as isize
+}
+
+struct Printer {
+    width: isize,
+    out: String,
+}
+
+impl Printer {
+    /// `PrettyPrinter._format`.
+    fn format(&mut self, v: &Value, indent: isize, allowance: isize, level: usize) {
+        let mut rep = String::new();
+        write_repr(&mut rep, v, true);
+        let max_width = self.width - indent - allowance;
+        if len(&rep) > max_width {
+            let level = level + 1;
+            match v {
+                Value::Dict(d) => {
+                    self.out.push('{');
+                    if !d.is_empty() {
+                        let mut entries: Vec<(&Value, &Value)> = d.iter().collect();
+                        entries.sort_by(|a, b| safe_cmp(a.0, b.0));
+                        self.dict_items(&entries, indent, allowance + 1, level);
+                    }
+                    self.out.push('}');
+                    return;
+                }
+                Value::OrderedDict(d) if !d.is_empty() => {
+                    self.out.push_str("OrderedDict(");
+                    let items = Value::List(
+                        d.iter()
+                            .map(|(k, v)| Value::Tuple(vec![k.clone(), v.clone()]))
+                            .collect(),
+                    );
+                    self.format(&items, indent + 12, allowance + 1, level);
+                    self.out.push(')');
+                    return;
+                }
+                Value::List(items) => {
+                    self.out.push('[');
+                    let refs: Vec<&Value> = items.iter().collect();
+                    self.items(&refs, indent, allowance + 1, level);
+                    self.out.push(']');
+                    return;
+                }
+                Value::Tuple(items) => {
+                    self.out.push('(');
+                    let end = if items.len() == 1 { ",)" } else { ")" };
+                    let refs: Vec<&Value> = items.iter().collect();
+                    self.items(&refs, indent, allowance + end.len() as isize, level);
+                    self.out.push_str(end);
+                    return;
+                }
+                Value::Set(items) if !items.is_empty() => {
+                    self.out.push('{');
+                    self.items(&sorted_items(items), indent, allowance + 1, level);
+                    self.out.push('}');
+                    return;
+                }
+                Value::Str(s) if !s.is_empty() => {
+                    self.string(s, indent, allowance, level);
+                    return;
+                }
+                Value::Bytes(b) if b.len() > 4 => {
+                    self.bytes(b, indent, allowance, level);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        self.out.push_str(&rep);
+    }
+
+    /// `PrettyPrinter._format_items` (not compact).
+    fn items(&mut self, items: &[&Value], indent: isize, allowance: isize, level: usize) {
+        let indent = indent + 1;
+        let delim = format!(",\n{}", " ".repeat(indent as usize));
+        for (i, item) in items.iter().enumerate() {
+            let last = i + 1 == items.len();
+            if i > 0 {
+                self.out.push_str(&delim);
+            }
+            self.format(item, indent, if last { allowance } else { 1 }, level);
+        }
+    }
+
+    /// `PrettyPrinter._format_dict_items`.
+    fn dict_items(
+        &mut self,
+        items: &[(&Value, &Value)],
+        indent: isize,
+        allowance: isize,
+        level: usize,
+    ) {
+        let indent = indent + 1;
+        let delim = format!(",\n{}", " ".repeat(indent as usize));
+        for (i, (k, v)) in items.iter().enumerate() {
+            let last = i + 1 == items.len();
+            let mut rep = String::new();
+            write_repr(&mut rep, k, true);
+            self.out.push_str(&rep);
+            self.out.push_str(": ");
+            self.format(
+                v,
+                indent + len(&rep) + 2,
+                if last { allowance } else { 1 },
+                level,
+            );
+            if !last {
+                self.out.push_str(&delim);
+            }
+        }
+    }
+
+    /// `PrettyPrinter._pprint_str`.
+    fn string(&mut self, s: &str, mut indent: isize, mut allowance: isize, level: usize) {
+        let mut chunks: Vec<String> = Vec::new();
+        let lines = splitlines(s);
+        if level == 1 {
+            indent += 1;
+            allowance += 1;
+        }
+        let max_width = self.width - indent;
+        let mut max_width1 = max_width;
+        let mut last_rep = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            let rep = str_repr(line);
+            let last_line = i + 1 == lines.len();
+            if last_line {
+                max_width1 -= allowance;
+            }
+            if len(&rep) <= max_width1 {
+                chunks.push(rep.clone());
+            } else {
+                let parts = word_parts(line);
+                let mut max_width2 = max_width;
+                let mut current = String::new();
+                for (j, part) in parts.iter().enumerate() {
+                    let candidate = format!("{current}{part}");
+                    if j + 1 == parts.len() && last_line {
+                        max_width2 -= allowance;
+                    }
+                    if len(&str_repr(&candidate)) > max_width2 {
+                        if !current.is_empty() {
+                            chunks.push(str_repr(&current));
+                        }
+                        current = (*part).to_owned();
+                    } else {
+                        current = candidate;
+                    }
+                }
+                if !current.is_empty() {
+                    chunks.push(str_repr(&current));
+                }
+            }
+            last_rep = rep;
+        }
+        if chunks.len() == 1 {
+            self.out.push_str(&last_rep);
+            return;
+        }
+        if level == 1 {
+            self.out.push('(');
+        }
+        for (i, chunk) in chunks.iter().enumerate() {
+            if i > 0 {
+                self.out.push('\n');
+                self.out.push_str(&" ".repeat(indent.max(0) as usize));
+            }
+            self.out.push_str(chunk);
+        }
+        if level == 1 {
+            self.out.push(')');
+        }
+    }
+
+    /// `PrettyPrinter._pprint_bytes` and `_wrap_bytes_repr`.
+    fn bytes(&mut self, b: &[u8], mut indent: isize, mut allowance: isize, level: usize) {
+        let parens = level == 1;
+        if parens {
+            indent += 1;
+            allowance += 1;
+            self.out.push('(');
+        }
+        let brepr = |b: &[u8]| repr(&Value::Bytes(b.to_vec()));
+        let mut width = self.width - indent;
+        let last = b.len() / 4 * 4;
+        let mut reps = Vec::new();
+        let mut current: Vec<u8> = Vec::new();
+        for i in (0..b.len()).step_by(4) {
+            let part = &b[i..(i + 4).min(b.len())];
+            let candidate = [current.as_slice(), part].concat();
+            if i == last {
+                width -= allowance;
+            }
+            if len(&brepr(&candidate)) > width {
+                if !current.is_empty() {
+                    reps.push(brepr(&current));
+                }
+                current = part.to_vec();
+            } else {
+                current = candidate;
+            }
+        }
+        if !current.is_empty() {
+            reps.push(brepr(&current));
+        }
+        for (i, rep) in reps.iter().enumerate() {
+            if i > 0 {
+                self.out.push('\n');
+                self.out.push_str(&" ".repeat(indent.max(0) as usize));
+            }
+            self.out.push_str(rep);
+        }
+        if parens {
+            self.out.push(')');
+        }
+    }
+}
+
+/// Python's `str.isspace` for one character (what `\s` matches in `re`).
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\x1c'..='\x1f')
+}
+
+/// `re.findall(r'\S*\s*', line)` without its final empty match.
+fn word_parts(line: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = line;
+    while !rest.is_empty() {
+        let word = rest.find(is_space).unwrap_or(rest.len());
+        let space_end = rest[word..]
+            .find(|c: char| !is_space(c))
+            .map_or(rest.len(), |p| word + p);
+        parts.push(&rest[..space_end]);
+        rest = &rest[space_end..];
+    }
+    parts
+}
+
+/// Python's `str.splitlines(keepends=True)`.
+fn splitlines(s: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut it = s.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let is_break = matches!(
+            c,
+            '\n' | '\r'
+                | '\x0b'
+                | '\x0c'
+                | '\x1c'
+                | '\x1d'
+                | '\x1e'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if is_break {
+            let mut end = i + c.len_utf8();
+            if c == '\r' && it.peek().map(|&(_, n)| n) == Some('\n') {
+                it.next();
+                end += 1;
+            }
+            lines.push(&s[start..end]);
+            start = end;
+        }
+    }
+    if start < s.len() {
+        lines.push(&s[start..]);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyon_codec::{Dict, dict, list, tuple};
+
+    #[test]
+    fn reprs() {
+        assert_eq!(str_repr("it's"), "\"it's\"");
+        assert_eq!(str_repr("a'b\"c"), "'a\\'b\"c'");
+        assert_eq!(
+            str_repr("\u{0}\u{7f}\u{e9}\u{a0}\u{2028}\u{1f600}"),
+            "'\\x00\\x7f\u{e9}\\xa0\\u2028\u{1f600}'"
+        );
+        assert_eq!(repr(&tuple![1]), "(1,)");
+        assert_eq!(repr(&Value::Set(vec![])), "set()");
+        assert_eq!(repr(&dict! {"b" => 1, "a" => 2}), "{'b': 1, 'a': 2}");
+        assert_eq!(pformat(&dict! {"b" => 1, "a" => 2}), "{'a': 2, 'b': 1}");
+        assert_eq!(repr(&Value::OrderedDict(Dict::new())), "OrderedDict()");
+    }
+
+    #[test]
+    fn recorded_wrapping() {
+        let v = list![0, 1, 2];
+        assert_eq!(pformat_width(&v, 5), "[0,\n 1,\n 2]");
+        let long = Value::str("x".repeat(100));
+        assert_eq!(pformat(&long), format!("'{}'", "x".repeat(100)));
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(word_parts("ab  cd e"), ["ab  ", "cd ", "e"]);
+        assert_eq!(splitlines("a\nb\r\nc"), ["a\n", "b\r\n", "c"]);
+        assert_eq!(safe_cmp(&Value::Int(3), &Value::str("k")), Ordering::Less);
+        assert_eq!(
+            safe_cmp(&Value::Float(2.5), &Value::Int(2)),
+            Ordering::Greater
+        );
+    }
+}
