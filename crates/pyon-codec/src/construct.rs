@@ -2,7 +2,6 @@
 //! ...): the same checks whatever the syntax was.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use num_bigint::BigInt;
 use num_complex::Complex64;
@@ -15,10 +14,18 @@ use crate::{Dict, Error, Result, Value};
 /// Python refuses to convert integers of more digits than this from text (`sys.int_info`).
 pub(crate) const MAX_INT_DIGITS: usize = 4300;
 
+/// Decodes canonical padded base64 (what every encoder writes), or `None` for anything else.
+/// `base64-simd` validates and decodes with SIMD where the CPU has it, several times faster
+/// than the `base64` crate; it is exactly as strict (padding required, no stray trailing bits),
+/// so whatever it accepts decodes the same as Python's `b64decode` would.
+pub(crate) fn b64decode_strict(text: &[u8]) -> Option<Vec<u8>> {
+    base64_simd::STANDARD.decode_to_vec(text).ok()
+}
+
 /// Decodes base64 as Python's `base64.b64decode` does: standard alphabet; on malformed input,
 /// characters outside the alphabet are discarded and padding is not required.
 pub(crate) fn b64decode(text: &[u8]) -> Result<Vec<u8>> {
-    if let Ok(v) = STANDARD.decode(text) {
+    if let Some(v) = b64decode_strict(text) {
         return Ok(v);
     }
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -90,6 +97,18 @@ fn items(v: Value, what: &str) -> Result<Vec<Value>> {
 /// time (a hostile set of many elements must not cost quadratic time).
 pub(crate) fn make_set(elems: Vec<Value>) -> Result<Value> {
     let mut out: Vec<Value> = Vec::with_capacity(elems.len());
+    if elems.len() <= 8 {
+        // Small sets (most of them): pairwise Python `==`, no hash table to build.
+        for e in elems {
+            if !e.is_hashable() {
+                return Err(Error::data(format!("unhashable type: '{}'", e.kind())));
+            }
+            if !out.iter().any(|o| crate::pyeq::py_eq(o, &e)) {
+                out.push(e);
+            }
+        }
+        return Ok(Value::Set(out));
+    }
     let mut index = PyIndex::with_capacity(elems.len());
     for e in elems {
         if !e.is_hashable() {
@@ -150,6 +169,11 @@ pub(crate) fn make_slice(mut args: Vec<Value>) -> Result<Value> {
 /// `Fraction(numerator, denominator)`.
 pub(crate) fn make_fraction(args: &[Value]) -> Result<Value> {
     arity("Fraction", args, 1, 2)?;
+    if let [Value::Int(n), Value::Int(d)] = args {
+        return Fraction::from_i64(*n, *d)
+            .map(Value::from)
+            .ok_or_else(|| Error::data("Fraction with a zero denominator"));
+    }
     let n = to_int(&args[0], "Fraction numerator")?;
     let d = match args.get(1) {
         Some(v) => to_int(v, "Fraction denominator")?,
@@ -181,6 +205,12 @@ fn data_arg(v: &Value) -> Result<&[u8]> {
 /// `nparray(shape, dtype, base64)`. Only the decoded data is allocated (at most 3/4 of the input
 /// text), never the size the shape claims; the two must then agree.
 pub(crate) fn make_nparray(args: &[Value]) -> Result<Value> {
+    make_nparray_with(args, None)
+}
+
+/// `nparray(shape, dtype, base64)` where the base64 argument may already be decoded (`data`,
+/// see [`from_jsonclass`]); every other check is made as usual, in the same order.
+fn make_nparray_with(args: &[Value], data: Option<Vec<u8>>) -> Result<Value> {
     arity("nparray", args, 3, 3)?;
     let dims = args[0]
         .as_seq()
@@ -197,7 +227,10 @@ pub(crate) fn make_nparray(args: &[Value]) -> Result<Value> {
             .ok_or_else(|| Error::data("an array dimension must be a non-negative int"))?;
         shape.push(usize::try_from(d).map_err(|_| Error::data("array dimension too large"))?);
     }
-    let data = b64decode(text)?;
+    let data = match data {
+        Some(d) => d,
+        None => b64decode(text)?,
+    };
     NdArray::new(shape, dtype, data).map(Value::from)
 }
 
@@ -226,8 +259,31 @@ pub(crate) fn make_custom(name: &str, args: Vec<Value>) -> Result<Value> {
     })))
 }
 
-/// Builds the value of `{"__jsonclass__": [name, args]}`.
-pub(crate) fn from_jsonclass(name: &str, args: Vec<Value>) -> Result<Value> {
+/// Whether `name` is a type that [`from_jsonclass`] builds itself (not a registered one).
+pub(crate) fn is_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "tuple"
+            | "set"
+            | "dict"
+            | "OrderedDict"
+            | "complex"
+            | "bytes"
+            | "slice"
+            | "Fraction"
+            | "nparray"
+            | "npscalar"
+    )
+}
+
+/// Builds the value of `{"__jsonclass__": [name, args]}`. `decoded` is the base64 argument of
+/// `nparray` or `bytes` decoded already, when the parser could do so straight from its input
+/// (the argument itself is then a placeholder); it is `None` for any other name.
+pub(crate) fn from_jsonclass(
+    name: &str,
+    args: Vec<Value>,
+    decoded: Option<Vec<u8>>,
+) -> Result<Value> {
     let one = |mut args: Vec<Value>, what: &str| -> Result<Value> {
         arity(what, &args, 1, 1)?;
         Ok(args.pop().unwrap_or_default())
@@ -242,6 +298,7 @@ pub(crate) fn from_jsonclass(name: &str, args: Vec<Value>) -> Result<Value> {
         )?)?)),
         "complex" => make_complex(&args),
         "bytes" => match one(args, "bytes")? {
+            Value::Str(_) if decoded.is_some() => Ok(Value::Bytes(decoded.unwrap_or_default())),
             Value::Str(s) => Ok(Value::Bytes(b64decode(s.as_bytes())?)),
             other => Err(Error::data(format!(
                 "bytes needs base64 text, not {}",
@@ -250,7 +307,7 @@ pub(crate) fn from_jsonclass(name: &str, args: Vec<Value>) -> Result<Value> {
         },
         "slice" => make_slice(args),
         "Fraction" => make_fraction(&args),
-        "nparray" => make_nparray(&args),
+        "nparray" => make_nparray_with(&args, decoded),
         "npscalar" => make_npscalar(&args),
         _ => make_custom(name, args),
     }

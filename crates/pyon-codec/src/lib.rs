@@ -38,6 +38,7 @@ mod numpy;
 mod pyeq;
 mod pyrepr;
 mod registry;
+mod scan;
 mod serde_impl;
 pub mod v1;
 pub mod v2;

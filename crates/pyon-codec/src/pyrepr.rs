@@ -105,6 +105,12 @@ fn write_float_digits(out: &mut String, x: f64, add_dot_zero: bool) {
 /// Appends Python's `repr(float)`; non-finite values are written as `inf`, `-inf`, `nan` (the
 /// v1 spelling) unless the caller handles them first.
 pub(crate) fn write_float_repr(out: &mut String, x: f64) {
+    // zmij writes fixed notation exactly when the decimal exponent is in -5..=15, and so does
+    // Python for -4..=15: in 1e-4 <= |x| < 1e16 (the common case) its text is Python's as is.
+    if (1e-4..1e16).contains(&x.abs()) {
+        out.push_str(zmij::Buffer::new().format_finite(x));
+        return;
+    }
     if x.is_finite() {
         // zmij's shortest digits in its own layout are Python's repr except for two details, fixed
         // here without re-deriving the digits: Python writes 1e-5 <= |x| < 1e-4 in scientific
@@ -211,6 +217,25 @@ pub(crate) fn write_bytes_repr(out: &mut String, b: &[u8]) {
     out.push(quote as char);
 }
 
+/// Appends standard base64 with padding, as Python's `base64.b64encode`. `base64-simd` writes
+/// straight into the string's spare capacity, several times faster than a chunked encoder.
+pub(crate) fn write_base64(out: &mut String, data: &[u8]) {
+    // `encode_append` reserves exactly what it writes, which would make the next push
+    // reallocate (and copy a large array's whole text): reserve with the usual amortised
+    // growth first, with room for the closing `"]]}` and a little more.
+    out.reserve(base64_simd::STANDARD.encoded_length(data.len()) + 64);
+    base64_simd::STANDARD.encode_append(data, out);
+}
+
+/// Appends an integer of any size in decimal; those that fit in 128 bits (nearly all) without
+/// the temporary string of `BigInt`'s `Display`.
+pub(crate) fn write_bigint(out: &mut String, i: &num_bigint::BigInt) {
+    match num_traits::ToPrimitive::to_i128(i) {
+        Some(i) => out.push_str(itoa::Buffer::new().format(i)),
+        None => out.push_str(&i.to_string()),
+    }
+}
+
 /// Bytes that `json.dumps(ensure_ascii=True)` writes as themselves inside a string.
 const fn plain_table() -> [bool; 256] {
     let mut t = [false; 256];
@@ -259,12 +284,27 @@ fn next_escape(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// Appends `s` as a JSON string literal escaped as Python's `json.dumps(ensure_ascii=True)`.
+#[inline]
 pub(crate) fn write_json_str(out: &mut String, s: &str) {
+    // Most strings are short keys and need no escape: one reservation, one scan, one copy.
+    out.reserve(s.len() + 2);
     out.push('"');
+    let i = next_escape(s.as_bytes(), 0);
+    if i == s.len() {
+        out.push_str(s);
+    } else {
+        write_escaped(out, s, i);
+    }
+    out.push('"');
+}
+
+/// The rest of [`write_json_str`] from the first byte `i` that needs an escape, kept out of
+/// line so the common path stays small.
+#[inline(never)]
+fn write_escaped(out: &mut String, s: &str, mut i: usize) {
     let bytes = s.as_bytes();
     let mut start = 0;
     loop {
-        let i = next_escape(bytes, start);
         out.push_str(&s[start..i]);
         if i >= bytes.len() {
             break;
@@ -291,8 +331,8 @@ pub(crate) fn write_json_str(out: &mut String, s: &str) {
             next = i + ch.len_utf8();
         }
         start = next;
+        i = next_escape(bytes, start);
     }
-    out.push('"');
 }
 
 fn push_u_escape(out: &mut String, u: u16) {

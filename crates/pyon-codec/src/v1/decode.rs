@@ -27,6 +27,8 @@ pub fn decode_with_depth(text: &str, max_depth: usize) -> Result<Value> {
         text,
         pos: 0,
         max_depth,
+        items: Vec::new(),
+        entries: Vec::new(),
     }
     .parse()
 }
@@ -41,21 +43,36 @@ enum Callee {
     Custom(String),
 }
 
+/// An open container or call. Its elements so far live on the parser's shared scratch stacks
+/// (from `first` on), so growing a container never reallocates its own vector: each gets one
+/// exact-size vector when it closes. `start` is where the frame began.
 enum Frame {
-    /// `a, b`: a tuple without parentheses at the top level.
-    Bare(Vec<Value>),
+    /// `a, b`: a tuple without parentheses at the top level; items `items[first..]`.
+    Bare { first: usize },
     /// `[...`
-    List(Vec<Value>, usize),
+    List { first: usize, start: usize },
     /// `(...`: a tuple, or a parenthesised value when it holds one item and no comma.
-    Paren(Vec<Value>, usize, bool),
+    Paren {
+        first: usize,
+        start: usize,
+        comma: bool,
+    },
     /// `{` and its first item, which decides between a dict and a set.
     Brace(usize),
-    /// A dict: entries so far, and the key awaiting its value.
-    Dict(Vec<(Value, Value)>, Option<Value>, usize),
-    /// A set.
-    Set(Vec<Value>, usize),
-    /// `name(...`.
-    Call(Callee, Vec<Value>, usize),
+    /// A dict: entries `entries[first..]`, and the key awaiting its value.
+    Dict {
+        first: usize,
+        key: Option<Value>,
+        start: usize,
+    },
+    /// A set; items `items[first..]`.
+    Set { first: usize, start: usize },
+    /// `name(...`; arguments `items[first..]`.
+    Call {
+        callee: Callee,
+        first: usize,
+        start: usize,
+    },
 }
 
 /// A number literal before its sign is applied.
@@ -70,6 +87,10 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     max_depth: usize,
+    /// Items of the open lists, tuples, sets and calls, innermost last.
+    items: Vec<Value>,
+    /// Entries of the open dicts, innermost last.
+    entries: Vec<(Value, Value)>,
 }
 
 impl Parser<'_> {
@@ -150,6 +171,7 @@ impl Parser<'_> {
         'value: loop {
             self.skip_ws();
             let mut start = self.pos;
+            let first = self.items.len();
             let mut value = match self.peek() {
                 Some(b'[') => {
                     self.enter(stack.len())?;
@@ -157,7 +179,7 @@ impl Parser<'_> {
                         self.pos += 1;
                         Value::List(Vec::new())
                     } else {
-                        stack.push(Frame::List(Vec::new(), start));
+                        stack.push(Frame::List { first, start });
                         continue 'value;
                     }
                 }
@@ -167,7 +189,11 @@ impl Parser<'_> {
                         self.pos += 1;
                         Value::Tuple(Vec::new())
                     } else {
-                        stack.push(Frame::Paren(Vec::new(), start, false));
+                        stack.push(Frame::Paren {
+                            first,
+                            start,
+                            comma: false,
+                        });
                         continue 'value;
                     }
                 }
@@ -211,29 +237,29 @@ impl Parser<'_> {
                             if self.comma_then_end() {
                                 return Ok(Value::Tuple(vec![value]));
                             }
-                            stack.push(Frame::Bare(vec![value]));
+                            stack.push(Frame::Bare {
+                                first: self.items.len(),
+                            });
+                            self.items.push(value);
                             continue 'value;
                         }
                         Some(_) => return Err(self.err("trailing characters")),
                     }
                 };
                 match frame {
-                    Frame::Bare(items) => {
-                        items.push(value);
+                    &mut Frame::Bare { first } => {
+                        self.items.push(value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') if !self.comma_then_end() => continue 'value,
                             Some(b',') | None => {
-                                let Some(Frame::Bare(items)) = stack.pop() else {
-                                    unreachable!()
-                                };
-                                return Ok(Value::Tuple(items));
+                                return Ok(Value::Tuple(self.items.split_off(first)));
                             }
                             _ => return Err(self.err("expected `,` or end of input")),
                         }
                     }
-                    Frame::List(items, _) => {
-                        items.push(value);
+                    &mut Frame::List { first, start: s } => {
+                        self.items.push(value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') if !self.comma_then(b']') => continue 'value,
@@ -241,16 +267,18 @@ impl Parser<'_> {
                                 if self.peek() == Some(b']') {
                                     self.pos += 1;
                                 }
-                                let Some(Frame::List(items, s)) = stack.pop() else {
-                                    unreachable!()
-                                };
-                                (value, start) = (Value::List(items), s);
+                                stack.pop();
+                                (value, start) = (Value::List(self.items.split_off(first)), s);
                             }
                             _ => return Err(self.eof_or("expected `,` or `]`")),
                         }
                     }
-                    Frame::Paren(items, _, comma) => {
-                        items.push(value);
+                    Frame::Paren {
+                        first,
+                        start: s,
+                        comma,
+                    } => {
+                        self.items.push(value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
@@ -262,13 +290,12 @@ impl Parser<'_> {
                             Some(b')') => self.pos += 1,
                             _ => return Err(self.eof_or("expected `,` or `)`")),
                         }
-                        let Some(Frame::Paren(mut items, s, comma)) = stack.pop() else {
-                            unreachable!()
-                        };
-                        value = if !comma && items.len() == 1 {
-                            items.pop().unwrap_or_default()
+                        let (first, s, comma) = (*first, *s, *comma);
+                        stack.pop();
+                        value = if !comma && self.items.len() == first + 1 {
+                            self.items.pop().unwrap_or_default()
                         } else {
-                            Value::Tuple(items)
+                            Value::Tuple(self.items.split_off(first))
                         };
                         start = s;
                     }
@@ -278,23 +305,35 @@ impl Parser<'_> {
                         if self.peek() == Some(b':') {
                             self.check_key(&value, start)?;
                             self.pos += 1;
-                            *frame = Frame::Dict(Vec::new(), Some(value), s);
+                            *frame = Frame::Dict {
+                                first: self.entries.len(),
+                                key: Some(value),
+                                start: s,
+                            };
                             continue 'value;
                         }
-                        *frame = Frame::Set(vec![value], s);
+                        *frame = Frame::Set {
+                            first: self.items.len(),
+                            start: s,
+                        };
+                        self.items.push(value);
                         match self.set_next(&mut stack)? {
                             Some(v) => (value, start) = v,
                             None => continue 'value,
                         }
                     }
-                    Frame::Set(items, _) => {
-                        items.push(value);
+                    Frame::Set { .. } => {
+                        self.items.push(value);
                         match self.set_next(&mut stack)? {
                             Some(v) => (value, start) = v,
                             None => continue 'value,
                         }
                     }
-                    Frame::Dict(entries, key, _) => {
+                    Frame::Dict {
+                        first,
+                        key,
+                        start: s,
+                    } => {
                         match key.take() {
                             None => {
                                 self.check_key(&value, start)?;
@@ -306,8 +345,9 @@ impl Parser<'_> {
                                 *key = Some(value);
                                 continue 'value;
                             }
-                            Some(k) => entries.push((k, value)),
+                            Some(k) => self.entries.push((k, value)),
                         }
+                        let (first, s) = (*first, *s);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') if !self.comma_then(b'}') => continue 'value,
@@ -315,16 +355,16 @@ impl Parser<'_> {
                                 if self.peek() == Some(b'}') {
                                     self.pos += 1;
                                 }
-                                let Some(Frame::Dict(entries, _, s)) = stack.pop() else {
-                                    unreachable!()
-                                };
+                                stack.pop();
+                                let entries = self.entries.split_off(first);
                                 (value, start) = (Value::Dict(dedup_keys(entries)), s);
                             }
                             _ => return Err(self.eof_or("expected `,` or `}`")),
                         }
                     }
-                    Frame::Call(_, args, _) => {
-                        args.push(value);
+                    Frame::Call { first, .. } => {
+                        let first = *first;
+                        self.items.push(value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') if !self.comma_then(b')') => continue 'value,
@@ -332,9 +372,13 @@ impl Parser<'_> {
                                 if self.peek() == Some(b')') {
                                     self.pos += 1;
                                 }
-                                let Some(Frame::Call(callee, args, s)) = stack.pop() else {
+                                let Some(Frame::Call {
+                                    callee, start: s, ..
+                                }) = stack.pop()
+                                else {
                                     unreachable!()
                                 };
+                                let args = self.items.split_off(first);
                                 value = self.call(callee, args, s)?;
                                 start = s;
                             }
@@ -355,9 +399,10 @@ impl Parser<'_> {
                 if self.peek() == Some(b'}') {
                     self.pos += 1;
                 }
-                let Some(Frame::Set(items, s)) = stack.pop() else {
+                let Some(Frame::Set { first, start: s }) = stack.pop() else {
                     unreachable!()
                 };
+                let items = self.items.split_off(first);
                 let set = make_set(items).map_err(|e| self.err_at(e, s))?;
                 Ok(Some((set, s)))
             }
@@ -406,6 +451,27 @@ impl Parser<'_> {
     /// literals adjacent to it, concatenated.
     fn strings(&mut self, mut prefix: Prefix, mut open: usize) -> Result<Value> {
         let bytes = prefix.bytes;
+        // Fast path, most literals: one non-empty literal without escapes, copied once into a
+        // string (or bytes) of its exact size.
+        let q = self.s[open];
+        if let Some(end) = crate::scan::literal_stop(self.s, open + 1, q, bytes)
+            && self.s[end] == q
+            && end > open + 1
+        {
+            // Not triple-quoted (the body does not start with the quote), and complete unless
+            // another literal follows, to be concatenated.
+            self.pos = end + 1;
+            self.skip_ws();
+            if strings::literal_start(self.s, self.pos).is_none() {
+                self.pos = end + 1;
+                let body = open + 1..end;
+                return Ok(if bytes {
+                    Value::Bytes(self.s[body].to_vec())
+                } else {
+                    Value::Str(self.text[body].to_owned())
+                });
+            }
+        }
         let mut str_out = String::new();
         let mut bytes_out = Vec::new();
         loop {
@@ -497,7 +563,11 @@ impl Parser<'_> {
             self.pos += 1;
             return self.call(callee, Vec::new(), start).map(Step::Value);
         }
-        Ok(Step::Push(Frame::Call(callee, Vec::new(), start)))
+        Ok(Step::Push(Frame::Call {
+            callee,
+            first: self.items.len(),
+            start,
+        }))
     }
 
     /// Signs, then a number literal (or `inf`, `nan`, `infj`, `nanj`): whether the sign is
@@ -517,7 +587,7 @@ impl Parser<'_> {
         }
         let start = self.pos;
         let rest = &self.text[start..];
-        if rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        if rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
             let word_len = rest
                 .bytes()
                 .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
@@ -579,9 +649,45 @@ impl Parser<'_> {
         }
     }
 
+    /// The fast path of [`Parser::number`] for what encoders write: an optional `-` and a plain
+    /// decimal literal (`12`, `-1.5`, `2.5e+16`), not part of a complex number. `None`, with
+    /// nothing consumed, sends anything else to the general path.
+    fn plain_number(&mut self) -> Result<Option<Value>> {
+        let neg = self.peek() == Some(b'-');
+        let lit = self.pos + usize::from(neg);
+        let Some((len, kind)) = lex::plain_number(&self.s[lit..]) else {
+            return Ok(None);
+        };
+        let end = lit + len;
+        // Not followed by an identifier character (non-ASCII here; `plain_number` checked
+        // ASCII), nor by `+`/`-` and an imaginary part.
+        let rest = &self.text[end..];
+        if rest.chars().next().is_some_and(lex::is_ident_continue)
+            || matches!(rest.trim_start().as_bytes().first(), Some(b'+' | b'-'))
+        {
+            return Ok(None);
+        }
+        let text = &self.text[lit..end];
+        let v = match kind {
+            // Errors point at the literal, after its sign, as in the general path.
+            lex::NumKind::Int(_) => {
+                lex::int_value(text, 10, neg).map_err(|e| self.err_at(e, lit))?
+            }
+            _ => {
+                let x = lex::float_value(text).map_err(|e| self.err_at(e, lit))?;
+                Value::Float(if neg { -x } else { x })
+            }
+        };
+        self.pos = end;
+        Ok(Some(v))
+    }
+
     /// A number: signs, a literal, and for a real number an optional `+ imaginary` or
     /// `- imaginary` part, which makes it a complex number.
     fn number(&mut self) -> Result<Value> {
+        if let Some(v) = self.plain_number()? {
+            return Ok(v);
+        }
         let Some((neg, num)) = self.signed_literal()? else {
             return Err(self.eof_or("expected a number"));
         };
@@ -637,23 +743,36 @@ enum Step {
 /// as in Python.
 fn dedup_keys(entries: Vec<(Value, Value)>) -> Dict {
     /// A key that hashes as Python's `==` compares, for the key types that encoders write most.
-    #[derive(PartialEq, Eq, Hash)]
+    #[derive(Clone, Copy, PartialEq, Eq, Hash)]
     enum Key<'a> {
         Int(i64),
         Str(&'a str),
     }
+    fn key(k: &Value) -> Option<Key<'_>> {
+        match k {
+            Value::Str(s) => Some(Key::Str(s)),
+            Value::Int(i) => Some(Key::Int(*i)),
+            // Other keys (floats equal to ints, bools, tuples, ...): Python's `==`.
+            _ => None,
+        }
+    }
     let n = entries.len();
-    let has_dup = if n <= 8 {
-        return Dict::from_pairs(entries);
+    let has_dup = if n <= 16 {
+        // Small dicts (most of them): compare the keys pairwise, without building a table.
+        let mut keys = [Key::Int(0); 16];
+        for (slot, (k, _)) in keys.iter_mut().zip(&entries) {
+            match key(k) {
+                Some(k) => *slot = k,
+                None => return Dict::from_pairs(entries),
+            }
+        }
+        (1..n).any(|i| keys[..i].contains(&keys[i]))
     } else {
         let mut seen = std::collections::HashSet::with_capacity(n);
         let mut dup = false;
         for (k, _) in &entries {
-            let key = match k {
-                Value::Str(s) => Key::Str(s),
-                Value::Int(i) => Key::Int(*i),
-                // Other keys (floats equal to ints, bools, tuples, ...): Python's `==`.
-                _ => return Dict::from_pairs(entries),
+            let Some(key) = key(k) else {
+                return Dict::from_pairs(entries);
             };
             if !seen.insert(key) {
                 dup = true;

@@ -1,11 +1,11 @@
 //! PYON v1 encoder: Python literal syntax, byte for byte as `sipyco.pyon_v1`'s `_Encoder`.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
 use super::lex::{is_ident_continue, is_ident_start};
 use crate::numpy::NpScalar;
-use crate::pyrepr::{write_bytes_repr, write_complex_repr, write_float_repr, write_json_str};
+use crate::pyrepr::{
+    write_base64, write_bigint, write_bytes_repr, write_complex_repr, write_float_repr,
+    write_json_str,
+};
 use crate::{Dict, Error, Result, Value};
 
 /// Encodes `v` as compact PYON v1 (one line).
@@ -135,7 +135,7 @@ impl<'v> Encoder<'_, 'v> {
 
     fn base64(&mut self, data: &[u8]) {
         self.out.push_str("b\"");
-        STANDARD.encode_string(data, self.out);
+        write_base64(self.out, data);
         self.out.push('"');
     }
 
@@ -180,7 +180,7 @@ impl<'v> Encoder<'_, 'v> {
             Value::Bool(true) => self.out.push_str("true"),
             Value::Bool(false) => self.out.push_str("false"),
             Value::Int(i) => self.out.push_str(itoa::Buffer::new().format(*i)),
-            Value::BigInt(i) => self.out.push_str(&i.to_string()),
+            Value::BigInt(i) => write_bigint(self.out, i),
             Value::Float(x) => write_float_repr(self.out, *x),
             Value::Complex(c) => write_complex_repr(self.out, c.re, c.im),
             Value::Str(s) => write_json_str(self.out, s),
@@ -224,9 +224,9 @@ impl<'v> Encoder<'_, 'v> {
             }
             Value::Fraction(f) => {
                 self.out.push_str("Fraction(");
-                self.out.push_str(&f.numer().to_string());
+                write_bigint(self.out, f.numer());
                 self.out.push_str(", ");
-                self.out.push_str(&f.denom().to_string());
+                write_bigint(self.out, f.denom());
                 self.out.push(')');
             }
             Value::Array(a) => {

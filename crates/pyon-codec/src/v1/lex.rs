@@ -100,7 +100,7 @@ pub(super) fn number(i: &str) -> Option<(usize, NumKind)> {
 /// followed by anything that would extend the literal (`_`, `j`, `.`, letters). `None` sends
 /// everything else to the full grammar.
 #[inline]
-fn plain_number(b: &[u8]) -> Option<(usize, NumKind)> {
+pub(super) fn plain_number(b: &[u8]) -> Option<(usize, NumKind)> {
     let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
     let mut i = digits(0);
     if i == 0 {
@@ -166,7 +166,8 @@ pub(super) fn name(i: &str) -> usize {
 
 /// The digits of a literal without its `_` separators.
 fn strip_underscores(text: &str) -> Cow<'_, str> {
-    if text.contains('_') {
+    // A plain byte loop: literals are short, too short for `str::contains`' memchr to pay.
+    if text.bytes().any(|b| b == b'_') {
         Cow::Owned(text.replace('_', ""))
     } else {
         Cow::Borrowed(text)
@@ -179,6 +180,15 @@ const MAX_INT_BITS: u64 = (MAX_INT_DIGITS as u64 * 3322) / 1000 + 1;
 
 /// The value of an integer literal (`text` as recognised by [`number`]), negated when `neg`.
 pub(super) fn int_value(text: &str, radix: u32, neg: bool) -> Result<Value> {
+    // Fast path, what encoders write: up to 18 plain decimal digits fit an i64 as they are.
+    if radix == 10 && text.len() <= 18 && (text.len() == 1 || !text.starts_with('0')) {
+        let v = text.bytes().try_fold(0i64, |v, d| {
+            d.is_ascii_digit().then(|| v * 10 + i64::from(d - b'0'))
+        });
+        if let Some(v) = v {
+            return Ok(Value::Int(if neg { -v } else { v }));
+        }
+    }
     let digits = strip_underscores(if radix == 10 { text } else { &text[2..] });
     if radix == 10 && digits.len() > 1 && digits.starts_with('0') {
         if digits.bytes().any(|b| b != b'0') {

@@ -95,11 +95,7 @@ pub(super) fn scan<S: Sink>(
     let bytes = prefix.bytes;
     let unterminated = || fail(Category::Eof, "unterminated string", open);
     loop {
-        let off = s[i..]
-            .iter()
-            .position(|&b| b == q || b == b'\\' || b == b'\n' || b == b'\r' || (bytes && b >= 0x80))
-            .ok_or_else(unterminated)?;
-        i += off;
+        i = crate::scan::literal_stop(s, i, q, bytes).ok_or_else(unterminated)?;
         let b = s[i];
         if b == q {
             if !triple {

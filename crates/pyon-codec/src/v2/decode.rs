@@ -22,14 +22,44 @@ pub fn decode_with_depth(text: &str, max_depth: usize) -> Result<Value> {
         text,
         pos: 0,
         max_depth,
+        items: Vec::new(),
+        entries: Vec::new(),
+        decoded: Vec::new(),
     }
     .parse()
 }
 
-enum Frame {
-    Array(Vec<Value>),
-    /// Entries so far, the key awaiting its value, and where the object started.
-    Object(Vec<(Value, Value)>, String, usize, bool),
+/// An open container. Its elements so far live on the parser's shared scratch stacks (from
+/// `first` on), so growing a container never reallocates its own vector: each gets one
+/// exact-size vector when it closes.
+enum Frame<'a> {
+    /// An array; its items are `items[first..]`. `tag_list` marks the `[name, args]` value of
+    /// a `__jsonclass__` key, and `name` its name when read in place (see
+    /// [`Parser::tag_name`]).
+    Array {
+        first: usize,
+        tag_list: bool,
+        name: Option<&'a str>,
+    },
+    /// An object; its entries are `entries[first..]`, `key` awaits its value (`None`: the key
+    /// `__jsonclass__`, never allocated), `start` is where the object began and `tag` the
+    /// value of its last `__jsonclass__` key so far (kept apart: it is all that counts).
+    Object {
+        first: usize,
+        key: Option<String>,
+        start: usize,
+        tag: Option<Tag>,
+    },
+}
+
+/// The value of an object's `__jsonclass__` key.
+enum Tag {
+    /// As parsed, to be checked when the object ends.
+    Raw(Value),
+    /// A well-formed `[name, args]` of a built-in type, already built from its parts (sparing
+    /// the list and, mostly, the name string). An error is only reported when the object
+    /// ends, as if the tag were built then: a later syntax error or tag takes precedence.
+    Built(Result<Value>),
 }
 
 struct Parser<'a> {
@@ -37,9 +67,16 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     max_depth: usize,
+    /// Items of the open arrays, innermost last.
+    items: Vec<Value>,
+    /// Entries of the open objects, innermost last.
+    entries: Vec<(Value, Value)>,
+    /// Base64 arguments decoded straight from the input, with the start of the tagged object
+    /// they belong to (see [`Parser::base64_arg`]); innermost last.
+    decoded: Vec<(usize, Vec<u8>)>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn err(&self, msg: impl Into<String>) -> Error {
         let (l, c) = line_col(self.s, self.pos);
         Error::syntax(msg, l, c)
@@ -76,7 +113,7 @@ impl Parser<'_> {
     }
 
     fn parse(mut self) -> Result<Value> {
-        let mut stack: Vec<Frame> = Vec::new();
+        let mut stack: Vec<Frame<'_>> = Vec::new();
         'value: loop {
             self.skip_ws();
             let mut value = match self.peek() {
@@ -87,7 +124,13 @@ impl Parser<'_> {
                         self.pos += 1;
                         Value::List(Vec::new())
                     } else {
-                        stack.push(Frame::Array(Vec::new()));
+                        let tag_list =
+                            matches!(stack.last(), Some(Frame::Object { key: None, .. }));
+                        stack.push(Frame::Array {
+                            first: self.items.len(),
+                            tag_list,
+                            name: None,
+                        });
                         continue 'value;
                     }
                 }
@@ -100,12 +143,24 @@ impl Parser<'_> {
                         Value::Dict(Dict::new())
                     } else {
                         let key = self.key()?;
-                        let tagged = key == JSONCLASS;
-                        stack.push(Frame::Object(Vec::new(), key, start, tagged));
+                        stack.push(Frame::Object {
+                            first: self.entries.len(),
+                            key,
+                            start,
+                            tag: None,
+                        });
                         continue 'value;
                     }
                 }
-                Some(b'"') => Value::Str(self.string()?),
+                Some(b'"') => {
+                    if let Some(v) = self.tag_name(&mut stack) {
+                        v
+                    } else if let Some(v) = self.base64_arg(&stack) {
+                        v
+                    } else {
+                        Value::Str(self.string()?)
+                    }
+                }
                 Some(b'-' | b'0'..=b'9') => self.number()?,
                 Some(b't') => self.literal("true", Value::Bool(true))?,
                 Some(b'f') => self.literal("false", Value::Bool(false))?,
@@ -115,7 +170,9 @@ impl Parser<'_> {
                 _ => return Err(self.eof_or("expected value")),
             };
             // A value is complete: hand it to the enclosing container, closing as many
-            // containers as end here.
+            // containers as end here. `built` carries a tag built at the end of its list to
+            // the object (the frame below).
+            let mut built: Option<Result<Value>> = None;
             loop {
                 match stack.last_mut() {
                     None => {
@@ -125,8 +182,12 @@ impl Parser<'_> {
                         }
                         return Ok(value);
                     }
-                    Some(Frame::Array(items)) => {
-                        items.push(value);
+                    Some(&mut Frame::Array {
+                        first,
+                        tag_list,
+                        name,
+                    }) => {
+                        self.items.push(value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
@@ -135,32 +196,67 @@ impl Parser<'_> {
                             }
                             Some(b']') => {
                                 self.pos += 1;
-                                let Some(Frame::Array(items)) = stack.pop() else {
-                                    unreachable!()
+                                stack.pop();
+                                value = if tag_list {
+                                    match self.build_tag(&stack, first, name) {
+                                        Some(b) => {
+                                            built = Some(b);
+                                            Value::None
+                                        }
+                                        None => Value::List(self.items.split_off(first)),
+                                    }
+                                } else {
+                                    Value::List(self.items.split_off(first))
                                 };
-                                value = Value::List(items);
                             }
                             _ => return Err(self.eof_or("expected `,` or `]`")),
                         }
                     }
-                    Some(Frame::Object(entries, key, _, tagged)) => {
-                        entries.push((Value::Str(std::mem::take(key)), value));
+                    Some(Frame::Object {
+                        first,
+                        key,
+                        start,
+                        tag,
+                    }) => {
+                        match key.take() {
+                            Some(k) => self.entries.push((Value::Str(k), value)),
+                            None => {
+                                *tag = Some(match built.take() {
+                                    Some(b) => Tag::Built(b),
+                                    None => Tag::Raw(value),
+                                })
+                            }
+                        }
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
                                 self.pos += 1;
                                 self.skip_ws();
                                 *key = self.key()?;
-                                *tagged |= key == JSONCLASS;
+                                if key.is_none() {
+                                    // The last tag wins: base64 decoded for an earlier one is
+                                    // no longer wanted.
+                                    self.drop_decoded(*start);
+                                }
                                 continue 'value;
                             }
                             Some(b'}') => {
                                 self.pos += 1;
-                                let Some(Frame::Object(entries, _, start, tagged)) = stack.pop()
-                                else {
-                                    unreachable!()
+                                let (first, start, tag) = (*first, *start, tag.take());
+                                stack.pop();
+                                value = match tag {
+                                    // Python's object hook: other keys are ignored.
+                                    Some(Tag::Raw(tag)) => {
+                                        self.entries.truncate(first);
+                                        let decoded = self.drop_decoded(start);
+                                        self.finish_tag(tag, start, decoded)?
+                                    }
+                                    Some(Tag::Built(v)) => {
+                                        self.entries.truncate(first);
+                                        v.map_err(|e| self.err_at(e, start))?
+                                    }
+                                    None => Value::Dict(dedup_keys(self.entries.split_off(first))),
                                 };
-                                value = self.finish_object(entries, start, tagged)?;
                             }
                             _ => return Err(self.eof_or("expected `,` or `}`")),
                         }
@@ -168,6 +264,127 @@ impl Parser<'_> {
                 }
             }
         }
+    }
+
+    /// At a string that is the name of a tag (first in its `[name, args]` list) and needs no
+    /// unescaping: reads it in place, keeping the `&str` in the list's frame, and returns the
+    /// placeholder (an empty str) to put in the list. The list is only ever used by
+    /// [`Parser::build_tag`], which takes the name from the frame, or puts it back in the list
+    /// when it leaves the list as it is.
+    fn tag_name(&mut self, stack: &mut [Frame<'a>]) -> Option<Value> {
+        let Some(Frame::Array {
+            first,
+            tag_list: true,
+            name,
+        }) = stack.last_mut()
+        else {
+            return None;
+        };
+        if self.items.len() != *first {
+            return None;
+        }
+        let from = self.pos + 1;
+        let end = crate::scan::string_stop(self.s, from, b'"');
+        if self.s.get(end) != Some(&b'"') {
+            return None;
+        }
+        *name = Some(&self.text[from..end]);
+        self.pos = end + 1;
+        Some(Value::Str(String::new()))
+    }
+
+    /// At the end of a tag's list (`items[first..]`, `name` if read in place): when it is
+    /// `[name, args]` with the name of a built-in type, builds the value from the parts (the
+    /// object is the frame on top of `stack`); `None` leaves the list, with its name, to
+    /// [`Parser::finish_tag`]. Registered custom types are left too: their checks run only for
+    /// the tag that wins.
+    fn build_tag(
+        &mut self,
+        stack: &[Frame<'a>],
+        first: usize,
+        name: Option<&'a str>,
+    ) -> Option<Result<Value>> {
+        let builtin = match (stack.last(), &self.items[first..]) {
+            (Some(Frame::Object { .. }), [Value::Str(owned), Value::List(_)]) => {
+                crate::construct::is_builtin(name.unwrap_or(owned))
+            }
+            _ => false,
+        };
+        if !builtin {
+            // Left as a list: a name read in place goes back into it.
+            if let Some(name) = name {
+                self.items[first] = Value::Str(name.to_owned());
+            }
+            return None;
+        }
+        let Some(&Frame::Object { start, .. }) = stack.last() else {
+            return None;
+        };
+        let (Some(Value::List(args)), Some(Value::Str(owned))) =
+            (self.items.pop(), self.items.pop())
+        else {
+            return None;
+        };
+        let decoded = self.drop_decoded(start);
+        Some(from_jsonclass(name.unwrap_or(&owned), args, decoded))
+    }
+
+    /// Takes the base64 decoded for the tagged object that starts at `start`, if any.
+    fn drop_decoded(&mut self, start: usize) -> Option<Vec<u8>> {
+        match self.decoded.last() {
+            Some(&(s, _)) if s == start => self.decoded.pop().map(|(_, d)| d),
+            _ => None,
+        }
+    }
+
+    /// At a string that is the base64 argument of a tag (`{"__jsonclass__": ["nparray",
+    /// [shape, dtype, HERE]]}`, or `["bytes", [HERE]]`), decodes it straight from the input:
+    /// large arrays are mostly that string, and this spares copying it into a `String` that
+    /// would only be decoded and dropped. Returns the placeholder (an empty str) to put in the
+    /// args, with the data kept in `decoded` for [`Parser::finish_tag`]; `None` (nothing
+    /// consumed) when the string is elsewhere or is not canonical base64 (the general path
+    /// then parses it and reports any error).
+    ///
+    /// The placeholder can only reach `from_jsonclass` of that very tag: the args list is the
+    /// second item of the tag's `[name, args]` list, which is used as a whole or not at all,
+    /// and a later `__jsonclass__` key in the object drops the data.
+    fn base64_arg(&mut self, stack: &[Frame<'_>]) -> Option<Value> {
+        let [
+            ..,
+            Frame::Object {
+                key: None, start, ..
+            },
+            Frame::Array {
+                first: tag, name, ..
+            },
+            Frame::Array { first: args, .. },
+        ] = stack
+        else {
+            return None;
+        };
+        if *args != tag + 1 {
+            return None;
+        }
+        let name = match name {
+            Some(name) => name,
+            None => self.items[*tag].as_str()?,
+        };
+        let arg = match name {
+            "nparray" => 2,
+            "bytes" => 0,
+            _ => return None,
+        };
+        if self.items.len() - args != arg {
+            return None;
+        }
+        // The first `"` ends the string unless an escape comes first, and then the text is not
+        // base64 anyway: valid base64 has no `\`, no `"` and no control character.
+        let from = self.pos + 1;
+        let end = from + memchr::memchr(b'"', &self.s[from..])?;
+        let data = crate::construct::b64decode_strict(&self.s[from..end])?;
+        self.decoded.push((*start, data));
+        self.pos = end + 1;
+        Some(Value::Str(String::new()))
     }
 
     fn enter(&mut self, depth: usize) -> Result<()> {
@@ -178,11 +395,17 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn key(&mut self) -> Result<String> {
-        if self.peek() != Some(b'"') {
+    /// An object key and its `:`; `None` for `__jsonclass__` (however spelt).
+    fn key(&mut self) -> Result<Option<String>> {
+        const TAG_KEY: &[u8] = b"\"__jsonclass__\"";
+        let k = if self.s[self.pos..].starts_with(TAG_KEY) {
+            self.pos += TAG_KEY.len();
+            None
+        } else if self.peek() != Some(b'"') {
             return Err(self.eof_or("expected `\"` to start an object key"));
-        }
-        let k = self.string()?;
+        } else {
+            Some(self.string()?).filter(|k| k != JSONCLASS)
+        };
         self.skip_ws();
         if self.peek() != Some(b':') {
             return Err(self.eof_or("expected `:`"));
@@ -191,40 +414,26 @@ impl Parser<'_> {
         Ok(k)
     }
 
-    fn finish_object(
-        &self,
-        entries: Vec<(Value, Value)>,
-        start: usize,
-        tagged: bool,
-    ) -> Result<Value> {
-        if tagged {
-            // Python's object hook: any dict holding the key is a type tag; other keys ignored.
-            let tag = entries
-                .into_iter()
-                .rev()
-                .find(|(k, _)| k.as_str() == Some(JSONCLASS))
-                .map(|(_, v)| v)
-                .unwrap_or_default();
-            let tag_items = match tag {
-                Value::List(items) if items.len() == 2 => items,
-                _ => {
-                    return Err(self.err_at(
-                        Error::data(format!("{JSONCLASS} needs a [name, args] list")),
-                        start,
-                    ));
-                }
-            };
-            let mut it = tag_items.into_iter();
-            let (name, args) = (it.next().unwrap_or_default(), it.next().unwrap_or_default());
-            let (Value::Str(name), Value::List(args)) = (name, args) else {
+    /// The value of a type-tagged object from its `__jsonclass__` value.
+    fn finish_tag(&self, tag: Value, start: usize, decoded: Option<Vec<u8>>) -> Result<Value> {
+        let tag_items = match tag {
+            Value::List(items) if items.len() == 2 => items,
+            _ => {
                 return Err(self.err_at(
-                    Error::data(format!("{JSONCLASS} needs a str name and a list of args")),
+                    Error::data(format!("{JSONCLASS} needs a [name, args] list")),
                     start,
                 ));
-            };
-            return from_jsonclass(&name, args).map_err(|e| self.err_at(e, start));
-        }
-        Ok(Value::Dict(dedup_keys(entries)))
+            }
+        };
+        let mut it = tag_items.into_iter();
+        let (name, args) = (it.next().unwrap_or_default(), it.next().unwrap_or_default());
+        let (Value::Str(name), Value::List(args)) = (name, args) else {
+            return Err(self.err_at(
+                Error::data(format!("{JSONCLASS} needs a str name and a list of args")),
+                start,
+            ));
+        };
+        from_jsonclass(&name, args, decoded).map_err(|e| self.err_at(e, start))
     }
 
     fn literal(&mut self, word: &str, v: Value) -> Result<Value> {
@@ -312,23 +521,22 @@ impl Parser<'_> {
         self.pos += 1; // opening quote
         let start = self.pos;
         // Fast path: no escapes.
-        loop {
-            match self.peek() {
-                Some(b'"') => {
-                    let s = self.text[start..self.pos].to_owned();
-                    self.pos += 1;
-                    return Ok(s);
-                }
-                Some(b'\\') => break,
-                Some(c) if c < 0x20 => return Err(self.err("control character in string")),
-                Some(_) => self.pos += 1,
-                None => return Err(self.eof_or("unterminated string")),
+        self.pos = crate::scan::string_stop(self.s, start, b'"');
+        match self.peek() {
+            Some(b'"') => {
+                let s = self.text[start..self.pos].to_owned();
+                self.pos += 1;
+                return Ok(s);
             }
+            Some(b'\\') => {}
+            Some(_) => return Err(self.err("control character in string")),
+            None => return Err(self.eof_or("unterminated string")),
         }
         let mut out = String::with_capacity(self.pos - start + 16);
         out.push_str(&self.text[start..self.pos]);
         let mut run = self.pos;
         loop {
+            self.pos = crate::scan::string_stop(self.s, self.pos, b'"');
             match self.peek() {
                 Some(b'"') => {
                     out.push_str(&self.text[run..self.pos]);
@@ -362,8 +570,7 @@ impl Parser<'_> {
                     }
                     run = self.pos;
                 }
-                Some(c) if c < 0x20 => return Err(self.err("control character in string")),
-                Some(_) => self.pos += 1,
+                Some(_) => return Err(self.err("control character in string")),
                 None => return Err(self.eof_or("unterminated string")),
             }
         }
@@ -412,7 +619,11 @@ impl Parser<'_> {
 fn dedup_keys(entries: Vec<(Value, Value)>) -> Dict {
     let n = entries.len();
     let has_dup = if n <= 16 {
-        (1..n).any(|i| entries[..i].iter().any(|(k, _)| k == &entries[i].0))
+        // Keys are all str: compare them as such, not as values.
+        (1..n).any(|i| {
+            let k = entries[i].0.as_str();
+            entries[..i].iter().any(|(j, _)| j.as_str() == k)
+        })
     } else {
         let mut seen = std::collections::HashSet::with_capacity(n);
         entries.iter().any(|(k, _)| !seen.insert(k.as_str()))
@@ -445,6 +656,139 @@ mod tests {
     fn duplicate_keys_keep_last_value_first_position() {
         let v = decode(r#"{"a":1,"b":2,"a":3}"#).unwrap();
         assert_eq!(crate::encode(&v).unwrap(), r#"{"a":3,"b":2}"#);
+    }
+
+    /// The base64 argument of `bytes` and `nparray` is decoded straight from the input when it
+    /// is canonical; every case must give what the general path gives.
+    #[test]
+    fn base64_arguments_decode_as_python() {
+        let bytes = |b: &[u8]| Value::Bytes(b.to_vec());
+        let ok = [
+            (r#"{"__jsonclass__":["bytes",["QUJD"]]}"#, bytes(b"ABC")),
+            // The last tag wins, and a later key is ignored.
+            (
+                r#"{"__jsonclass__":["bytes",["QUJD"]],"__jsonclass__":["bytes",[""]]}"#,
+                bytes(b""),
+            ),
+            (
+                r#"{"__jsonclass__":["bytes",["QUJD"]],"x":{"__jsonclass__":["bytes",["QQ=="]]}}"#,
+                bytes(b"ABC"),
+            ),
+            // Escaped key; an escape inside, or base64 that is not canonical: general path.
+            (
+                r#"{"__json\u0063lass__":["bytes",["QUJD"]]}"#,
+                bytes(b"ABC"),
+            ),
+            (
+                r#"{"__jsonclass__":["bytes",["QUJ\u0044"]]}"#,
+                bytes(b"ABC"),
+            ),
+            (r#"{"__jsonclass__":["bytes",["QUJ"]]}"#, bytes(b"AB")),
+            (
+                r#"{"__jsonclass__": [ "bytes" , [ "QQ==" ] ] }"#,
+                bytes(b"A"),
+            ),
+            // Not a tag's argument: a plain string.
+            (
+                r#"["bytes",["QUJD"]]"#,
+                Value::List(vec![
+                    Value::from("bytes"),
+                    Value::List(vec![Value::from("QUJD")]),
+                ]),
+            ),
+            (
+                r#"{"__jsonclass__":["nparray",[[3],"|u1","AQID"]]}"#,
+                crate::NdArray::new(vec![3], crate::DType::parse("|u1").unwrap(), vec![1, 2, 3])
+                    .unwrap()
+                    .into(),
+            ),
+        ];
+        for (text, want) in ok {
+            assert_eq!(decode(text).unwrap(), want, "{text}");
+        }
+        for text in [
+            r#"{"__jsonclass__":["bytes",["QUJD",1]]}"#,
+            r#"{"__jsonclass__":["bytes",["QUJD"],1]}"#,
+            r#"{"__jsonclass__":["nparray",[[3],"|u1","AQID",1]]}"#,
+            r#"{"__jsonclass__":["nparray",[[4],"|u1","AQID"]]}"#,
+            r#"{"__jsonclass__":["nparray",[[3],"?x","AQID"]]}"#,
+            r#"{"__jsonclass__":["bytes",["QUJD"#,
+            r#"{"__jsonclass__":["bytes",["QUJD"]]"#,
+        ] {
+            assert!(decode(text).is_err(), "{text}");
+        }
+    }
+
+    /// Tags of built-in types are built as soon as their `[name, args]` list ends; errors and
+    /// precedence must stay those of building them when the object ends.
+    #[test]
+    fn tags_build_as_when_the_object_ends() {
+        crate::register("decode_test.Point").unwrap();
+        let tuple = |items: Vec<Value>| Value::Tuple(items);
+        for (text, want) in [
+            (
+                r#"{"__jsonclass__":["tuple",[[1]]]}"#,
+                tuple(vec![Value::Int(1)]),
+            ),
+            (
+                r#"{"__jsonclass__":["tu\u0070le",[[1]]]}"#,
+                tuple(vec![Value::Int(1)]),
+            ),
+            (
+                r#"{"__jsonclass__": [ "tuple" , [ [ ] ] ] , "x": 1}"#,
+                tuple(vec![]),
+            ),
+            // A registered type keeps its name (read in place, then put back).
+            (
+                r#"{"__jsonclass__":["decode_test.Point",[1,2]]}"#,
+                Value::Custom(Box::new(crate::Custom {
+                    name: "decode_test.Point".into(),
+                    args: vec![Value::Int(1), Value::Int(2)],
+                })),
+            ),
+            // The last tag wins, even over one that fails.
+            (
+                r#"{"__jsonclass__":["tuple",[1,2]],"__jsonclass__":["tuple",[[3]]]}"#,
+                tuple(vec![Value::Int(3)]),
+            ),
+        ] {
+            assert_eq!(decode(text).unwrap(), want, "{text}");
+        }
+        for (text, category, message) in [
+            (
+                r#"{"__jsonclass__":["tuple",[1,2]]}"#,
+                crate::Category::Data,
+                "tuple takes 1 arguments, got 2 at line 1 column 1",
+            ),
+            (
+                r#"{"x":1, "__jsonclass__":["tuple",[[1]],3]}"#,
+                crate::Category::Data,
+                "__jsonclass__ needs a [name, args] list at line 1 column 1",
+            ),
+            (
+                r#"{"__jsonclass__":["tuple",5]}"#,
+                crate::Category::Data,
+                "__jsonclass__ needs a str name and a list of args at line 1 column 1",
+            ),
+            (
+                r#"{"__jsonclass__":["tuple"]}"#,
+                crate::Category::Data,
+                "__jsonclass__ needs a [name, args] list at line 1 column 1",
+            ),
+            // A syntax error later in the object comes first.
+            (
+                r#"{"__jsonclass__":["tuple",[1,2]],"x":]"#,
+                crate::Category::Syntax,
+                "expected value at line 1 column 38",
+            ),
+        ] {
+            let e = decode(text).unwrap_err();
+            assert_eq!(
+                (e.category(), e.to_string()),
+                (category, message.to_owned()),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! PYON v2 encoder: Python's `json.dumps` with the `__jsonclass__` tags of `sipyco.pyon`.
+//!
+//! The encoder is generic over `PRETTY` so that the compact form, the one on the wire, has no
+//! layout branches at all; it also writes leaves (the bulk of any document) without the depth
+//! and stack bookkeeping that only containers need, and each tag's prefix as one literal.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
-use crate::pyrepr::{write_float_repr, write_json_str};
+use crate::pyrepr::{write_base64, write_bigint, write_float_repr, write_json_str};
 use crate::{Error, Result, Value};
 
 /// How often (in nesting levels) the encoder checks the stack that is left.
@@ -15,6 +16,13 @@ const STACK_SEGMENT: usize = 4 << 20;
 
 /// The key that marks a type-tagged object.
 pub(crate) const JSONCLASS: &str = "__jsonclass__";
+
+/// The compact opening of a tag up to its first argument: `{"__jsonclass__":["name",[`.
+macro_rules! tag_prefix {
+    ($name:literal) => {
+        concat!("{\"__jsonclass__\":[\"", $name, "\",[")
+    };
+}
 
 /// Encodes `v` as compact PYON v2 (one line).
 pub fn encode(v: &Value) -> Result<String> {
@@ -33,29 +41,34 @@ pub fn encode_pretty(v: &Value) -> Result<String> {
 /// Appends the PYON v2 encoding of `v` to `out` (nothing is appended on error).
 pub fn encode_into(out: &mut String, v: &Value, pretty: bool) -> Result<()> {
     let start = out.len();
-    let mut enc = Encoder {
-        out,
-        pretty,
-        indent: 0,
-        depth: 0,
+    let r = if pretty {
+        Encoder::<true>::new(out).value(v)
+    } else {
+        Encoder::<false>::new(out).value(v)
     };
-    let r = enc.value(v);
     if r.is_err() {
         out.truncate(start);
     }
     r
 }
 
-struct Encoder<'a> {
+struct Encoder<'a, const PRETTY: bool> {
     out: &'a mut String,
-    pretty: bool,
     indent: usize,
     depth: usize,
 }
 
-impl Encoder<'_> {
+impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
+    fn new(out: &'a mut String) -> Self {
+        Encoder {
+            out,
+            indent: 0,
+            depth: 0,
+        }
+    }
+
     fn newline(&mut self) {
-        if self.pretty {
+        if PRETTY {
             self.out.push('\n');
             for _ in 0..self.indent {
                 self.out.push_str("    ");
@@ -64,29 +77,33 @@ impl Encoder<'_> {
     }
 
     /// Opens `[` or `{`; `empty` containers stay `[]` / `{}` on one line.
+    #[inline]
     fn open(&mut self, c: char, empty: bool) {
         self.out.push(c);
-        if !empty {
+        if PRETTY && !empty {
             self.indent += 1;
             self.newline();
         }
     }
 
+    #[inline]
     fn close(&mut self, c: char, empty: bool) {
-        if !empty {
+        if PRETTY && !empty {
             self.indent -= 1;
             self.newline();
         }
         self.out.push(c);
     }
 
+    #[inline]
     fn comma(&mut self) {
         self.out.push(',');
         self.newline();
     }
 
+    #[inline]
     fn colon(&mut self) {
-        self.out.push_str(if self.pretty { ": " } else { ":" });
+        self.out.push_str(if PRETTY { ": " } else { ":" });
     }
 
     fn seq(&mut self, items: &[Value]) -> Result<()> {
@@ -95,33 +112,47 @@ impl Encoder<'_> {
             if i > 0 {
                 self.comma();
             }
-            self.value(item)?;
+            self.item(item)?;
         }
         self.close(']', items.is_empty());
         Ok(())
     }
 
-    /// Writes `{"__jsonclass__": [name, [args...]]}` with the args written by `args`.
+    /// Writes `{"__jsonclass__": [name, [args...]]}` with the args written by `args`;
+    /// `prefix` is the compact opening up to the args (see [`tag_prefix!`]), or `None` when
+    /// `name` is only known at run time.
+    #[inline(always)]
     fn tagged(
         &mut self,
+        prefix: Option<&'static str>,
         name: &str,
         empty_args: bool,
         args: impl FnOnce(&mut Self) -> Result<()>,
     ) -> Result<()> {
-        self.open('{', false);
-        write_json_str(self.out, JSONCLASS);
-        self.colon();
-        self.open('[', false);
-        write_json_str(self.out, name);
-        self.comma();
-        self.open('[', empty_args);
+        match prefix {
+            Some(p) if !PRETTY => self.out.push_str(p),
+            _ => {
+                self.open('{', false);
+                self.out.push_str("\"__jsonclass__\"");
+                self.colon();
+                self.open('[', false);
+                write_json_str(self.out, name);
+                self.comma();
+                self.open('[', empty_args);
+            }
+        }
         args(self)?;
-        self.close(']', empty_args);
-        self.close(']', false);
-        self.close('}', false);
+        if PRETTY {
+            self.close(']', empty_args);
+            self.close(']', false);
+            self.close('}', false);
+        } else {
+            self.out.push_str("]]}");
+        }
         Ok(())
     }
 
+    #[inline]
     fn float(&mut self, x: f64) {
         if x.is_finite() {
             write_float_repr(self.out, x);
@@ -136,7 +167,7 @@ impl Encoder<'_> {
 
     fn base64(&mut self, data: &[u8]) {
         self.out.push('"');
-        STANDARD.encode_string(data, self.out);
+        write_base64(self.out, data);
         self.out.push('"');
     }
 
@@ -147,12 +178,32 @@ impl Encoder<'_> {
                 self.comma();
             }
             self.open('[', false);
-            self.value(k)?;
+            self.item(k)?;
             self.comma();
-            self.value(v)?;
+            self.item(v)?;
             self.close(']', false);
         }
         self.close(']', entries.is_empty());
+        Ok(())
+    }
+
+    /// Writes an element of a container: leaves directly, anything else through [`Self::value`].
+    /// A leaf needs no stack check (it does not recurse); the depth limit is kept exactly as if
+    /// it had gone through `value`.
+    #[inline(always)]
+    fn item(&mut self, v: &Value) -> Result<()> {
+        if self.depth >= crate::MAX_ENCODE_DEPTH {
+            return self.value(v);
+        }
+        match v {
+            Value::Str(s) => write_json_str(self.out, s),
+            Value::Int(i) => self.out.push_str(itoa::Buffer::new().format(*i)),
+            Value::Float(x) => self.float(*x),
+            Value::Bool(true) => self.out.push_str("true"),
+            Value::Bool(false) => self.out.push_str("false"),
+            Value::None => self.out.push_str("null"),
+            _ => return self.value(v),
+        }
         Ok(())
     }
 
@@ -174,91 +225,125 @@ impl Encoder<'_> {
         r
     }
 
+    /// A dict with only str keys as a JSON object. Returns `false`, having written nothing
+    /// that stays, at the first key that is not a str (the caller then writes the tagged form):
+    /// one pass instead of checking all keys first.
+    fn str_dict(&mut self, d: &crate::Dict) -> Result<bool> {
+        let start = self.out.len();
+        self.open('{', d.is_empty());
+        for (i, (k, v)) in d.iter().enumerate() {
+            let k = match k {
+                // The key is refused only in a dict that would be written as an object.
+                Value::Str(k) if k == JSONCLASS && d.all_str_keys() => {
+                    return Err(Error::encode(format!(
+                        "a dict with the key {JSONCLASS:?} cannot be encoded"
+                    )));
+                }
+                Value::Str(k) if k != JSONCLASS => k,
+                _ => {
+                    self.out.truncate(start);
+                    if PRETTY {
+                        self.indent -= 1;
+                    }
+                    return Ok(false);
+                }
+            };
+            if i > 0 {
+                self.comma();
+            }
+            write_json_str(self.out, k);
+            self.colon();
+            self.item(v)?;
+        }
+        self.close('}', d.is_empty());
+        Ok(true)
+    }
+
     fn value_inner(&mut self, v: &Value) -> Result<()> {
         match v {
             Value::None => self.out.push_str("null"),
             Value::Bool(true) => self.out.push_str("true"),
             Value::Bool(false) => self.out.push_str("false"),
             Value::Int(i) => self.out.push_str(itoa::Buffer::new().format(*i)),
-            Value::BigInt(i) => self.out.push_str(&i.to_string()),
+            Value::BigInt(i) => write_bigint(self.out, i),
             Value::Float(x) => self.float(*x),
             Value::Str(s) => write_json_str(self.out, s),
             Value::List(items) => self.seq(items)?,
-            Value::Dict(d) | Value::OrderedDict(d) if d.all_str_keys() => {
-                self.open('{', d.is_empty());
-                for (i, (k, v)) in d.iter().enumerate() {
-                    let Value::Str(k) = k else { unreachable!() };
-                    if k == JSONCLASS {
-                        return Err(Error::encode(format!(
-                            "a dict with the key {JSONCLASS:?} cannot be encoded"
-                        )));
-                    }
-                    if i > 0 {
-                        self.comma();
-                    }
-                    write_json_str(self.out, k);
-                    self.colon();
-                    self.value(v)?;
-                }
-                self.close('}', d.is_empty());
-            }
             Value::Dict(d) | Value::OrderedDict(d) => {
-                self.tagged("dict", false, |e| e.pairs(d.entries()))?
+                if !self.str_dict(d)? {
+                    self.tagged(tag_prefix!("dict").into(), "dict", false, |e| {
+                        e.pairs(d.entries())
+                    })?
+                }
             }
-            Value::Tuple(items) => self.tagged("tuple", false, |e| e.seq(items))?,
-            Value::Set(items) => self.tagged("set", false, |e| e.seq(items))?,
-            Value::Complex(c) => self.tagged("complex", false, |e| {
-                e.float(c.re);
-                e.comma();
-                e.float(c.im);
-                Ok(())
-            })?,
-            Value::Bytes(b) => self.tagged("bytes", false, |e| {
+            Value::Tuple(items) => {
+                self.tagged(tag_prefix!("tuple").into(), "tuple", false, |e| {
+                    e.seq(items)
+                })?
+            }
+            Value::Set(items) => {
+                self.tagged(tag_prefix!("set").into(), "set", false, |e| e.seq(items))?
+            }
+            Value::Complex(c) => {
+                self.tagged(tag_prefix!("complex").into(), "complex", false, |e| {
+                    e.float(c.re);
+                    e.comma();
+                    e.float(c.im);
+                    Ok(())
+                })?
+            }
+            Value::Bytes(b) => self.tagged(tag_prefix!("bytes").into(), "bytes", false, |e| {
                 e.base64(b);
                 Ok(())
             })?,
-            Value::Slice(s) => self.tagged("slice", false, |e| {
-                e.value(&s.start)?;
+            Value::Slice(s) => self.tagged(tag_prefix!("slice").into(), "slice", false, |e| {
+                e.item(&s.start)?;
                 e.comma();
-                e.value(&s.stop)?;
+                e.item(&s.stop)?;
                 e.comma();
-                e.value(&s.step)
+                e.item(&s.step)
             })?,
-            Value::Fraction(f) => self.tagged("Fraction", false, |e| {
-                e.out.push_str(&f.numer().to_string());
-                e.comma();
-                e.out.push_str(&f.denom().to_string());
-                Ok(())
-            })?,
-            Value::Array(a) => self.tagged("nparray", false, |e| {
-                e.open('[', a.shape().is_empty());
-                for (i, d) in a.shape().iter().enumerate() {
-                    if i > 0 {
-                        e.comma();
+            Value::Fraction(f) => {
+                self.tagged(tag_prefix!("Fraction").into(), "Fraction", false, |e| {
+                    write_bigint(e.out, f.numer());
+                    e.comma();
+                    write_bigint(e.out, f.denom());
+                    Ok(())
+                })?
+            }
+            Value::Array(a) => {
+                self.tagged(tag_prefix!("nparray").into(), "nparray", false, |e| {
+                    e.open('[', a.shape().is_empty());
+                    for (i, d) in a.shape().iter().enumerate() {
+                        if i > 0 {
+                            e.comma();
+                        }
+                        e.out.push_str(itoa::Buffer::new().format(*d));
                     }
-                    e.out.push_str(itoa::Buffer::new().format(*d));
-                }
-                e.close(']', a.shape().is_empty());
-                e.comma();
-                write_json_str(e.out, a.dtype().as_str());
-                e.comma();
-                e.base64(a.data());
-                Ok(())
-            })?,
+                    e.close(']', a.shape().is_empty());
+                    e.comma();
+                    write_json_str(e.out, a.dtype().as_str());
+                    e.comma();
+                    e.base64(a.data());
+                    Ok(())
+                })?
+            }
             // numpy's float64 is a subclass of Python's float: json writes it as a float.
             Value::Scalar(s) if s.as_f64().is_some() => self.float(s.as_f64().unwrap_or(0.0)),
-            Value::Scalar(s) => self.tagged("npscalar", false, |e| {
-                write_json_str(e.out, s.dtype().as_str());
-                e.comma();
-                e.base64(s.data());
-                Ok(())
-            })?,
-            Value::Custom(c) => self.tagged(&c.name, c.args.is_empty(), |e| {
+            Value::Scalar(s) => {
+                self.tagged(tag_prefix!("npscalar").into(), "npscalar", false, |e| {
+                    write_json_str(e.out, s.dtype().as_str());
+                    e.comma();
+                    e.base64(s.data());
+                    Ok(())
+                })?
+            }
+            Value::Custom(c) => self.tagged(None, &c.name, c.args.is_empty(), |e| {
                 for (i, a) in c.args.iter().enumerate() {
                     if i > 0 {
                         e.comma();
                     }
-                    e.value(a)?;
+                    e.item(a)?;
                 }
                 Ok(())
             })?,
