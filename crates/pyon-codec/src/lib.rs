@@ -50,7 +50,9 @@ pub use files::{load_file, store_file};
 pub use numpy::{ByteOrder, DType, Element, NdArray, NpScalar};
 pub use pyrepr::float_repr;
 pub use registry::{is_registered, register, register_with, unregister};
-pub use serde_impl::{from_str, from_str_v1, from_value, to_string, to_string_v1, to_value};
+pub use serde_impl::{
+    from_slice, from_str, from_str_v1, from_value, to_string, to_string_v1, to_value, to_vec,
+};
 pub use v2::{decode, encode, encode_pretty};
 pub use value::{Custom, Fraction, Kind, Slice, Value};
 

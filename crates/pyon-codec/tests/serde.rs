@@ -505,3 +505,14 @@ fn values_in_other_formats_nested_inside_ours_are_unaffected() {
         h.join().unwrap();
     }
 }
+
+#[test]
+fn bytes_helpers_for_sockets_and_files() {
+    let v: (i32, String) = (7, "x".into());
+    let bytes = pyon_codec::to_vec(&v).unwrap();
+    assert_eq!(bytes, br#"{"__jsonclass__":["tuple",[[7,"x"]]]}"#);
+    let back: (i32, String) = pyon_codec::from_slice(&bytes).unwrap();
+    assert_eq!(back, v);
+    let e = pyon_codec::from_slice::<String>(b"\"a\n\xff\"").unwrap_err();
+    assert_eq!((e.line(), e.column()), (Some(2), Some(1)));
+}

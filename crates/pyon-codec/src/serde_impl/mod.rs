@@ -87,6 +87,21 @@ pub fn from_str<T: DeserializeOwned>(s: &str) -> Result<T> {
     from_value(crate::v2::decode(s)?)
 }
 
+/// Serialises `v` as compact PYON v2 bytes (ASCII), ready for a socket or a file.
+pub fn to_vec<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>> {
+    to_string(v).map(String::into_bytes)
+}
+
+/// Deserialises `T` from PYON v2 bytes, as read from a socket or a file; invalid UTF-8 is an
+/// error with its position.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = crate::error::line_col(bytes, e.valid_up_to());
+        crate::Error::data("invalid UTF-8").at(line, column)
+    })?;
+    from_str(text)
+}
+
 /// Encodes any serializable Rust value as compact PYON v1 text.
 pub fn to_string_v1<T: Serialize + ?Sized>(v: &T) -> Result<String> {
     crate::v1::encode(&to_value(v)?)
