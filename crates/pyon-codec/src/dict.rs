@@ -46,6 +46,56 @@ impl Dict {
         Dict { entries }
     }
 
+    /// A decoded dict display or JSON object: a repeated key keeps its first position and its
+    /// last value, as in Python. The keys that encoders write (str, int) are checked for
+    /// repeats without hashing values; any other key takes [`Dict::from_pairs`].
+    pub(crate) fn from_decoded_pairs(entries: Vec<(Value, Value)>) -> Dict {
+        /// A key that hashes as Python's `==` compares, for the key types that encoders write most.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        enum Key<'a> {
+            Int(i64),
+            Str(&'a str),
+        }
+        fn key(k: &Value) -> Option<Key<'_>> {
+            match k {
+                Value::Str(s) => Some(Key::Str(s)),
+                Value::Int(i) => Some(Key::Int(*i)),
+                // Other keys (floats equal to ints, bools, tuples, ...): Python's `==`.
+                _ => None,
+            }
+        }
+        let n = entries.len();
+        let has_dup = if n <= 16 {
+            // Small dicts (most of them): compare the keys pairwise, without building a table.
+            let mut keys = [Key::Int(0); 16];
+            for (slot, (k, _)) in keys.iter_mut().zip(&entries) {
+                match key(k) {
+                    Some(k) => *slot = k,
+                    None => return Dict::from_pairs(entries),
+                }
+            }
+            (1..n).any(|i| keys[..i].contains(&keys[i]))
+        } else {
+            let mut seen = std::collections::HashSet::with_capacity(n);
+            let mut dup = false;
+            for (k, _) in &entries {
+                let Some(key) = key(k) else {
+                    return Dict::from_pairs(entries);
+                };
+                if !seen.insert(key) {
+                    dup = true;
+                    break;
+                }
+            }
+            dup
+        };
+        if has_dup {
+            Dict::from_pairs(entries)
+        } else {
+            Dict::from_unique_pairs(entries)
+        }
+    }
+
     /// Wraps entries that are already known to have distinct keys (no check is made).
     pub fn from_unique_pairs(entries: Vec<(Value, Value)>) -> Self {
         Dict { entries }

@@ -1,0 +1,161 @@
+use super::*;
+
+#[test]
+fn errors_have_positions() {
+    let e = decode("[1, 2").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "expected `,` or `]`, found end of input at line 1 column 6"
+    );
+    let e = decode("{\"a\" 1}").unwrap_err();
+    assert_eq!(e.to_string(), "expected `:` at line 1 column 6");
+    let e = decode("[\n  01]").unwrap_err();
+    assert_eq!((e.line(), e.column()), (Some(2), Some(4)));
+}
+
+#[test]
+fn duplicate_keys_keep_last_value_first_position() {
+    let v = decode(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+    assert_eq!(crate::encode(&v).unwrap(), r#"{"a":3,"b":2}"#);
+}
+
+/// The base64 argument of `bytes` and `nparray` is decoded straight from the input when it
+/// is canonical; every case must give what the general path gives.
+#[test]
+fn base64_arguments_decode_as_python() {
+    let bytes = |b: &[u8]| Value::Bytes(b.to_vec());
+    let ok = [
+        (r#"{"__jsonclass__":["bytes",["QUJD"]]}"#, bytes(b"ABC")),
+        // The last tag wins, and a later key is ignored.
+        (
+            r#"{"__jsonclass__":["bytes",["QUJD"]],"__jsonclass__":["bytes",[""]]}"#,
+            bytes(b""),
+        ),
+        (
+            r#"{"__jsonclass__":["bytes",["QUJD"]],"x":{"__jsonclass__":["bytes",["QQ=="]]}}"#,
+            bytes(b"ABC"),
+        ),
+        // Escaped key; an escape inside, or base64 that is not canonical: general path.
+        (
+            r#"{"__json\u0063lass__":["bytes",["QUJD"]]}"#,
+            bytes(b"ABC"),
+        ),
+        (
+            r#"{"__jsonclass__":["bytes",["QUJ\u0044"]]}"#,
+            bytes(b"ABC"),
+        ),
+        (r#"{"__jsonclass__":["bytes",["QUJ"]]}"#, bytes(b"AB")),
+        (
+            r#"{"__jsonclass__": [ "bytes" , [ "QQ==" ] ] }"#,
+            bytes(b"A"),
+        ),
+        // Not a tag's argument: a plain string.
+        (
+            r#"["bytes",["QUJD"]]"#,
+            Value::List(vec![
+                Value::from("bytes"),
+                Value::List(vec![Value::from("QUJD")]),
+            ]),
+        ),
+        (
+            r#"{"__jsonclass__":["nparray",[[3],"|u1","AQID"]]}"#,
+            crate::NdArray::new(vec![3], crate::DType::parse("|u1").unwrap(), vec![1, 2, 3])
+                .unwrap()
+                .into(),
+        ),
+    ];
+    for (text, want) in ok {
+        assert_eq!(decode(text).unwrap(), want, "{text}");
+    }
+    for text in [
+        r#"{"__jsonclass__":["bytes",["QUJD",1]]}"#,
+        r#"{"__jsonclass__":["bytes",["QUJD"],1]}"#,
+        r#"{"__jsonclass__":["nparray",[[3],"|u1","AQID",1]]}"#,
+        r#"{"__jsonclass__":["nparray",[[4],"|u1","AQID"]]}"#,
+        r#"{"__jsonclass__":["nparray",[[3],"?x","AQID"]]}"#,
+        r#"{"__jsonclass__":["bytes",["QUJD"#,
+        r#"{"__jsonclass__":["bytes",["QUJD"]]"#,
+    ] {
+        assert!(decode(text).is_err(), "{text}");
+    }
+}
+
+/// Tags of built-in types are built as soon as their `[name, args]` list ends; errors and
+/// precedence must stay those of building them when the object ends.
+#[test]
+fn tags_build_as_when_the_object_ends() {
+    crate::register("decode_test.Point").unwrap();
+    let tuple = |items: Vec<Value>| Value::Tuple(items);
+    for (text, want) in [
+        (
+            r#"{"__jsonclass__":["tuple",[[1]]]}"#,
+            tuple(vec![Value::Int(1)]),
+        ),
+        (
+            r#"{"__jsonclass__":["tu\u0070le",[[1]]]}"#,
+            tuple(vec![Value::Int(1)]),
+        ),
+        (
+            r#"{"__jsonclass__": [ "tuple" , [ [ ] ] ] , "x": 1}"#,
+            tuple(vec![]),
+        ),
+        // A registered type keeps its name (read in place, then put back).
+        (
+            r#"{"__jsonclass__":["decode_test.Point",[1,2]]}"#,
+            Value::Custom(Box::new(crate::Custom {
+                name: "decode_test.Point".into(),
+                args: vec![Value::Int(1), Value::Int(2)],
+            })),
+        ),
+        // The last tag wins, even over one that fails.
+        (
+            r#"{"__jsonclass__":["tuple",[1,2]],"__jsonclass__":["tuple",[[3]]]}"#,
+            tuple(vec![Value::Int(3)]),
+        ),
+    ] {
+        assert_eq!(decode(text).unwrap(), want, "{text}");
+    }
+    for (text, category, message) in [
+        (
+            r#"{"__jsonclass__":["tuple",[1,2]]}"#,
+            crate::Category::Data,
+            "tuple takes 1 arguments, got 2 at line 1 column 1",
+        ),
+        (
+            r#"{"x":1, "__jsonclass__":["tuple",[[1]],3]}"#,
+            crate::Category::Data,
+            "__jsonclass__ needs a [name, args] list at line 1 column 1",
+        ),
+        (
+            r#"{"__jsonclass__":["tuple",5]}"#,
+            crate::Category::Data,
+            "__jsonclass__ needs a str name and a list of args at line 1 column 1",
+        ),
+        (
+            r#"{"__jsonclass__":["tuple"]}"#,
+            crate::Category::Data,
+            "__jsonclass__ needs a [name, args] list at line 1 column 1",
+        ),
+        // A syntax error later in the object comes first.
+        (
+            r#"{"__jsonclass__":["tuple",[1,2]],"x":]"#,
+            crate::Category::Syntax,
+            "expected value at line 1 column 38",
+        ),
+    ] {
+        let e = decode(text).unwrap_err();
+        assert_eq!(
+            (e.category(), e.to_string()),
+            (category, message.to_owned()),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn depth_is_bounded() {
+    let ok = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+    assert!(decode(&ok).is_ok());
+    let deep = "[".repeat(200_000);
+    assert!(decode(&deep).unwrap_err().message().contains("nesting"));
+}
