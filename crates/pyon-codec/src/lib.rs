@@ -38,6 +38,7 @@ mod numpy;
 mod pyeq;
 mod pyrepr;
 mod registry;
+mod repr;
 mod scan;
 mod serde_impl;
 pub mod v1;
@@ -50,6 +51,7 @@ pub use files::{load_file, store_file};
 pub use numpy::{ByteOrder, DType, Element, NdArray, NpScalar};
 pub use pyrepr::float_repr;
 pub use registry::{is_registered, register, register_with, unregister};
+pub use repr::{repr, str_repr};
 pub use serde_impl::{
     from_slice, from_str, from_str_v1, from_value, to_string, to_string_v1, to_value, to_vec,
 };

@@ -322,7 +322,7 @@ impl std::fmt::Display for ArgSpec {
             self.annotations
                 .iter()
                 .find(|(k, _)| k == name)
-                .map(|(_, t)| crate::pyrepr::py_repr(&Value::str(t)))
+                .map(|(_, t)| pyon_codec::repr(&Value::str(t)))
         };
         let param = |name: &str, default: Option<&Value>| {
             let mut s = name.to_owned();
@@ -333,7 +333,7 @@ impl std::fmt::Display for ArgSpec {
             }
             if let Some(d) = default {
                 s.push_str(if a.is_some() { " = " } else { "=" });
-                s.push_str(&crate::pyrepr::py_repr(d));
+                s.push_str(&pyon_codec::repr(d));
             }
             s
         };
@@ -363,7 +363,7 @@ impl std::fmt::Display for ArgSpec {
         }
         write!(f, "({})", parts.join(", "))?;
         if let Some(r) = &self.returns {
-            write!(f, " -> {}", crate::pyrepr::py_repr(&Value::str(r)))?;
+            write!(f, " -> {}", pyon_codec::repr(&Value::str(r)))?;
         }
         Ok(())
     }

@@ -5,8 +5,6 @@ use std::fmt;
 
 use pyon_codec::{Dict, Value};
 
-use crate::pyrepr::py_repr;
-
 /// The class name a Python client cannot re-raise as a built-in: it raises
 /// `sipyco.packed_exceptions.GenericRemoteException` with the message `QualifiedName: text`.
 pub const GENERIC_REMOTE_EXCEPTION: &str = "GenericRemoteException";
@@ -156,7 +154,7 @@ impl RpcError {
 
     /// `KeyError(key)`: the message is Python's `repr` of the key (`'missing'`).
     pub fn key_error(key: impl Into<Value>) -> Self {
-        RpcError::new("KeyError", py_repr(&key.into()))
+        RpcError::new("KeyError", pyon_codec::repr(&key.into()))
     }
 
     /// `IndexError(message)`.
@@ -174,7 +172,7 @@ impl RpcError {
     pub fn no_attribute(type_name: &str, name: &str) -> Self {
         RpcError::attribute_error(format!(
             "'{type_name}' object has no attribute {}",
-            py_repr(&Value::str(name))
+            pyon_codec::repr(&Value::str(name))
         ))
     }
 

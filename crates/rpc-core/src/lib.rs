@@ -129,7 +129,6 @@ mod dynamic;
 mod error;
 mod exception;
 pub mod protocol;
-mod pyrepr;
 mod server;
 mod target;
 

@@ -189,7 +189,7 @@ impl Request {
             Some(text) => Err(RpcError::value_error(format!("Unknown action: {text}"))),
             None => Err(RpcError::value_error(format!(
                 "Unknown action: {}",
-                crate::pyrepr::py_repr(&action)
+                pyon_codec::repr(&action)
             ))),
         }
     }

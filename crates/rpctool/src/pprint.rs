@@ -42,59 +42,10 @@ pub fn pformat_width(v: &Value, width: usize) -> String {
     p.out
 }
 
-/// Python's `repr(str)`: its choice of quotes and escapes.
-pub fn str_repr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    write_str_repr(&mut out, s);
-    out
-}
+pub use pyon_codec::str_repr;
 
 fn write_str_repr(out: &mut String, s: &str) {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if is_printable(c) => out.push(c),
-            c if (c as u32) < 0x100 => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if (c as u32) < 0x10000 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => {
-                let _ = write!(out, "\\U{:08x}", c as u32);
-            }
-        }
-    }
-    out.push(quote);
-}
-
-/// Python's `str.isprintable` for one character. Exact for ASCII and Latin-1; beyond that the
-/// separators, format characters and private-use ranges are known, while unassigned code
-/// points count as printable (Python escapes them).
-fn is_printable(c: char) -> bool {
-    let u = c as u32;
-    match u {
-        0x20..=0x7e => true,
-        0..=0x1f | 0x7f..=0xa0 | 0xad => false,
-        0x1680 | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0xfeff => false,
-        0x180e | 0x061c | 0x0600..=0x0605 | 0x06dd | 0x070f | 0x08e2 | 0x110bd | 0x110cd => false,
-        0xd800..=0xf8ff | 0xfff9..=0xfffb | 0xfffe | 0xffff => false,
-        0xe0000..=0xe0fff | 0xf0000..=0x10ffff => false,
-        _ => true,
-    }
+    out.push_str(&str_repr(s));
 }
 
 fn write_items(out: &mut String, items: &[Value], sorted_dicts: bool) {
@@ -189,13 +140,8 @@ fn write_repr(out: &mut String, v: &Value, sorted_dicts: bool) {
             write_items(out, &c.args, false);
             out.push(')');
         }
-        // complex, bytes and Fraction: PYON v1 writes Python's repr.
-        other => match pyon_codec::v1::encode(other) {
-            Ok(s) => out.push_str(&s),
-            Err(_) => {
-                let _ = write!(out, "<{}>", other.kind());
-            }
-        },
+        // complex, bytes, Fraction: Python's plain repr.
+        other => out.push_str(&pyon_codec::repr(other)),
     }
 }
 
