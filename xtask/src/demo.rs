@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use crate::release_bin;
 
+/// Every demo server: an ephemeral port, on 127.0.0.1 only (its readiness line gives the port).
+const ON_LOOPBACK: [&str; 5] = ["-p", "0", "--no-localhost-bind", "--bind", "127.0.0.1"];
+
 /// A child process killed when dropped, with its output lines arriving on channels.
 struct Server {
     child: Child,
@@ -75,13 +78,7 @@ fn port_of(addr: &str) -> Result<String, String> {
 /// Starts `sipyco_logserver`, forwards the five recorded records through `tracing`, and shows
 /// what the server printed.
 pub(crate) fn logs() -> Result<(), String> {
-    let server = start(Command::new(release_bin("sipyco_logserver")).args([
-        "-p",
-        "0",
-        "--no-localhost-bind",
-        "--bind",
-        "127.0.0.1",
-    ]))?;
+    let server = start(Command::new(release_bin("sipyco_logserver")).args(ON_LOOPBACK))?;
     let port = port_of(&wait_for(
         &server.stderr,
         "listening on ",
@@ -123,17 +120,11 @@ fn terminate(child: &Child) -> Result<(), String> {
 /// printing its final replica), stops the publisher and compares the replicas.
 pub(crate) fn sync() -> Result<(), String> {
     let mods = "300";
-    let mut publisher = start(Command::new(release_bin("examples/publisher")).args([
-        "-p",
-        "0",
-        "--no-localhost-bind",
-        "--bind",
-        "127.0.0.1",
-        "--mods",
-        mods,
-        "--interval-ms",
-        "2",
-    ]))?;
+    let mut publisher = start(
+        Command::new(release_bin("examples/publisher"))
+            .args(ON_LOOPBACK)
+            .args(["--mods", mods, "--interval-ms", "2"]),
+    )?;
     let port = port_of(&wait_for(
         &publisher.stderr,
         "publisher: listening on ",
@@ -184,13 +175,8 @@ pub(crate) fn sync() -> Result<(), String> {
 /// Starts the echo controller, calls it with each kind of Rust client and with
 /// `sipyco_rpctool`, and stops it with the built-in `terminate`.
 pub(crate) fn rpc() -> Result<(), String> {
-    let mut controller = start(Command::new(release_bin("examples/echo_controller")).args([
-        "-p",
-        "0",
-        "--no-localhost-bind",
-        "--bind",
-        "127.0.0.1",
-    ]))?;
+    let mut controller =
+        start(Command::new(release_bin("examples/echo_controller")).args(ON_LOOPBACK))?;
     let port = wait_for(&controller.stdout, "port ", "echo_controller")?;
     println!("echo_controller serving target `test` on 127.0.0.1:{port}");
     let status = Command::new(release_bin("examples/echo_client"))

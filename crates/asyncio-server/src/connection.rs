@@ -79,10 +79,7 @@ impl Connection {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        for line in lines {
-            self.framed.feed(line.as_ref()).await?;
-        }
-        self.framed.flush().await
+        feed_all(&mut self.framed, lines).await
     }
 
     /// Buffer one line without flushing (the buffer is written out when it grows large).
@@ -170,10 +167,7 @@ impl LineWriter {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        for line in lines {
-            self.framed.feed(line.as_ref()).await?;
-        }
-        self.framed.flush().await
+        feed_all(&mut self.framed, lines).await
     }
 
     /// As [`Connection::feed_line`].
@@ -190,6 +184,19 @@ impl LineWriter {
     pub async fn shutdown(&mut self) -> Result<()> {
         self.framed.close().await
     }
+}
+
+/// Buffers every line, then flushes once: both halves of the API write several lines so.
+async fn feed_all<W, I, S>(framed: &mut W, lines: I) -> Result<()>
+where
+    W: for<'a> futures::Sink<&'a str, Error = Error> + Unpin,
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    for line in lines {
+        framed.feed(line.as_ref()).await?;
+    }
+    framed.flush().await
 }
 
 /// A TLS peer that closes the socket without `close_notify` after a complete line has not lost
