@@ -6,7 +6,46 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
-use crate::release_bin;
+use crate::{cargo, corpus_file, release_bin, run};
+
+/// `cargo xtask demo`: every step in order; the first failure ends the demo.
+pub(crate) fn run_all() -> Result<(), String> {
+    run(
+        "demo: building (release)",
+        cargo().args([
+            "build",
+            "--quiet",
+            "--release",
+            "--workspace",
+            "--bins",
+            "--examples",
+        ]),
+    )?;
+    let corpus = corpus_file("mixed.v1.pyon");
+    println!("== 1. PYON codec on the benchmark corpus");
+    run(
+        "demo: codec",
+        Command::new(release_bin("examples/corpus_demo")).arg(&corpus),
+    )?;
+    println!();
+    println!("== 2. logs: a tracing forwarder sends records to sipyco_logserver");
+    logs()?;
+    println!();
+    println!("== 3. queued listener: UDP datagrams received on one thread, dispatched on another");
+    run(
+        "demo: queued listener",
+        &mut Command::new(release_bin("examples/demo")),
+    )?;
+    println!();
+    println!("== 4. sync_struct: a publisher applies mods, subscribers in other processes follow");
+    sync()?;
+    println!();
+    println!("== 5. RPC: the echo controller, the Rust clients and sipyco_rpctool");
+    rpc()?;
+    println!();
+    println!("demo: all steps passed");
+    Ok(())
+}
 
 /// Every demo server: an ephemeral port, on 127.0.0.1 only (its readiness line gives the port).
 const ON_LOOPBACK: [&str; 5] = ["-p", "0", "--no-localhost-bind", "--bind", "127.0.0.1"];

@@ -99,6 +99,16 @@ fn run(args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// Reports this test as skipped to `cargo xtask test` (see xtask/src/test.rs), not passed.
+fn skip(test: &str, reason: &str) {
+    eprintln!("SKIPPED {test}: {reason}");
+    if let Some(log) = std::env::var_os("SIPYCO_SKIP_LOG") {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(log).unwrap();
+        writeln!(f, "{test}\t{reason}").unwrap();
+    }
+}
+
 #[test]
 fn multicast_in_a_private_network_namespace() {
     if std::env::var_os(INNER).is_some() {
@@ -107,11 +117,10 @@ fn multicast_in_a_private_network_namespace() {
     let ns = match Netns::create() {
         Ok(ns) => ns,
         Err(e) => {
-            eprintln!(
-                "SKIPPED multicast_in_a_private_network_namespace: cannot make a network \
-                 namespace ({e}); needs iproute2 and root"
+            return skip(
+                "multicast_in_a_private_network_namespace",
+                &format!("cannot make a network namespace ({e}); needs iproute2 and root"),
             );
-            return;
         }
     };
     let v6_index = match ns.add_ipv6_link() {

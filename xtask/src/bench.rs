@@ -1,0 +1,68 @@
+//! `cargo xtask bench [NAME..]`: each benchmark is a `harness = false` bench target that prints
+//! one `name value` line per figure, with its reference measured in the same run.
+
+use crate::{cargo, corpus_file, run};
+
+struct Bench {
+    name: &'static str,
+    package: &'static str,
+    target: &'static str,
+}
+
+const BENCHES: &[Bench] = &[
+    Bench {
+        name: "pyon",
+        package: "pyon-codec",
+        target: "pyon",
+    },
+    Bench {
+        name: "logs",
+        package: "log-forward",
+        target: "logs",
+    },
+    Bench {
+        name: "queued",
+        package: "queued-listener",
+        target: "queued",
+    },
+    Bench {
+        name: "sync",
+        package: "sync-struct",
+        target: "sync",
+    },
+    Bench {
+        name: "rpc",
+        package: "rpc-core",
+        target: "rpc",
+    },
+];
+
+/// The benchmark names, for the usage text.
+pub(crate) fn names() -> Vec<&'static str> {
+    BENCHES.iter().map(|b| b.name).collect()
+}
+
+pub(crate) fn run_selected(names: &[String]) -> Result<(), String> {
+    let selected: Vec<&Bench> = if names.is_empty() {
+        BENCHES.iter().collect()
+    } else {
+        names
+            .iter()
+            .map(|n| {
+                BENCHES
+                    .iter()
+                    .find(|b| b.name == n)
+                    .ok_or_else(|| format!("unknown benchmark {n:?}"))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    for b in selected {
+        run(
+            &format!("bench {}", b.name),
+            cargo()
+                .args(["bench", "--quiet", "-p", b.package, "--bench", b.target])
+                .env("SIPYCO_CORPUS_DIR", corpus_file("").as_os_str()),
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! `cargo xtask test`: every check and test, ending in `N passed, N failed, N skipped`.
+//!
+//! # Skipped tests
+//! A test that cannot run on this machine (no network namespaces without root, a package that
+//! could not be installed) must not count as passed. It returns early after appending one line,
+//! `test name<TAB>reason`, to the file named by the environment variable `SIPYCO_SKIP_LOG`
+//! (and saying the same on stderr). This task subtracts those tests from the passed count,
+//! reports them as skipped and lists them with their reasons. Outside this task the variable is
+//! unset and the skip is only printed.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::{cargo, debian, python, run, target_dir};
+
+/// Counts of one `cargo test` run, read from its `test result:` lines.
+#[derive(Default)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Counts {
+    fn add_line(&mut self, line: &str) {
+        // "test result: ok. 14 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; ..."
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(what), Some(n)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(n) = n.parse::<u64>() else { continue };
+            match what {
+                "passed" => self.passed += n,
+                "failed" => self.failed += n,
+                "ignored" => self.ignored += n,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// One skipped test and why.
+struct Skip {
+    test: String,
+    reason: String,
+}
+
+fn read_skips(text: &str) -> Vec<Skip> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (test, reason) = l.split_once('\t').unwrap_or((l, "no reason given"));
+            Skip {
+                test: test.to_string(),
+                reason: reason.to_string(),
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn run_all() -> Result<(), String> {
+    run(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--check"]),
+    )?;
+    if let Err(e) = debian::ensure(debian::TEST_PACKAGES) {
+        eprintln!("xtask: warning: {e}; the tests that need them will be skipped");
+    }
+    let venv = python::ensure_venv()?;
+    run(
+        "cargo clippy -D warnings",
+        venv.apply(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ])),
+    )?;
+    run(
+        "cargo doc (warnings denied)",
+        venv.apply(
+            cargo()
+                .args([
+                    "doc",
+                    "--workspace",
+                    "--all-features",
+                    "--no-deps",
+                    "--quiet",
+                ])
+                .env("RUSTDOCFLAGS", "-D warnings"),
+        ),
+    )?;
+    // The fuzz targets live outside the workspace (cargo-fuzz runs them on nightly); stable
+    // can still type-check them, so an API change cannot silently break them.
+    run(
+        "fuzz targets compile (cargo check)",
+        cargo().args([
+            "check",
+            "--quiet",
+            "--manifest-path",
+            "fuzz/Cargo.toml",
+            "--bins",
+        ]),
+    )?;
+
+    eprintln!("xtask: cargo test --workspace");
+    let skip_log = target_dir().join("xtask-skips.txt");
+    std::fs::create_dir_all(target_dir()).map_err(|e| format!("target dir: {e}"))?;
+    std::fs::write(&skip_log, "").map_err(|e| format!("{}: {e}", skip_log.display()))?;
+    let mut child = venv
+        .apply(
+            cargo()
+                .args(["test", "--workspace", "--all-features", "--no-fail-fast"])
+                .env("SIPYCO_SKIP_LOG", &skip_log),
+        )
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cargo test: cannot start: {e}"))?;
+    let mut counts = Counts::default();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line.map_err(|e| format!("cargo test output: {e}"))?;
+            println!("{line}");
+            counts.add_line(&line);
+        }
+    }
+    let status = child.wait().map_err(|e| format!("cargo test: {e}"))?;
+    let skips = read_skips(&std::fs::read_to_string(&skip_log).unwrap_or_default());
+
+    // A build failure or a crashed test binary fails the run even if no test reported failing.
+    let failed = counts.failed + u64::from(!status.success() && counts.failed == 0);
+    let skipped = skips.len() as u64;
+    let passed = counts.passed.saturating_sub(skipped);
+    println!();
+    for s in &skips {
+        println!("skipped: {}: {}", s.test, s.reason);
+    }
+    println!("{passed} passed, {failed} failed, {skipped} skipped");
+    if counts.ignored > 0 {
+        return Err(format!("{} tests are ignored; none may be", counts.ignored));
+    }
+    if failed > 0 || passed == 0 {
+        return Err("tests failed".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_add_up_over_result_lines() {
+        let mut c = Counts::default();
+        c.add_line("test result: ok. 14 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out");
+        c.add_line("test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured");
+        c.add_line("running 5 tests");
+        assert_eq!((c.passed, c.failed, c.ignored), (17, 2, 1));
+    }
+
+    #[test]
+    fn skip_lines_carry_their_reason() {
+        let s = read_skips("a::b\tno root\n\nc\n");
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            (s[0].test.as_str(), s[0].reason.as_str()),
+            ("a::b", "no root")
+        );
+        assert_eq!(s[1].reason, "no reason given");
+    }
+}
