@@ -107,7 +107,7 @@ impl ForwarderStats {
     }
 }
 
-/// Watches and controls a [`LogForwarder`] after the layer went into the subscriber.
+/// Watches and controls a [`LogForwarder`](super::LogForwarder) after the layer went into the subscriber.
 /// Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ForwarderHandle {
