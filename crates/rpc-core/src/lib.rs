@@ -122,12 +122,14 @@
 //! | `packed_exceptions.current_exc_packed` | [`RpcError::to_value`] |
 //! | `GenericRemoteException` | [`RpcError::new`] with a non-built-in class |
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 #![forbid(unsafe_code)]
 
-mod argspec;
 mod dynamic;
 mod error;
-mod exception;
 pub mod protocol;
 mod server;
 mod target;
@@ -136,10 +138,10 @@ mod target;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use argspec::{ArgSpec, BoundArgs};
 pub use dynamic::{DynamicTarget, DynamicTargetBuilder};
 pub use error::{Error, Result};
-pub use exception::{GENERIC_REMOTE_EXCEPTION, RpcError, is_builtin_exception};
+pub use pc_rpc::{ArgSpec, BoundArgs};
+pub use pc_rpc::{GENERIC_REMOTE_EXCEPTION, RpcError, is_builtin_exception};
 pub use protocol::Dialect;
 pub use rpc_macros::rpc_target;
 pub use server::{DEFAULT_PORT, Server, ServerBuilder, simple_server_loop};

@@ -11,7 +11,7 @@ use crate::RpcError;
 /// is built as:
 ///
 /// ```
-/// use rpc_core::ArgSpec;
+/// use pc_rpc::ArgSpec;
 ///
 /// let spec = ArgSpec::new()
 ///     .arg("a")
@@ -23,19 +23,23 @@ use crate::RpcError;
 ///     .annotation("a", "int")
 ///     .annotation("b", "float");
 /// assert_eq!(spec.to_string(), "(self, a: 'int', b: 'float' = 2.5, *rest, scale=1, **opts) -> 'float'");
+/// assert_eq!(ArgSpec::from_value(&spec.to_value()), spec);
 /// ```
 ///
 /// `self` is implied: it is not given to [`ArgSpec::arg`] but leads the `args` list on the wire.
+/// The `Display` is the one `sipyco_rpctool list-methods` prints.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ArgSpec {
+    /// `true` for a signature without a leading `self` (only from [`ArgSpec::from_value`]).
+    unbound: bool,
     args: Vec<String>,
     defaults: Vec<Value>,
     varargs: Option<String>,
     varkw: Option<String>,
     kwonlyargs: Vec<String>,
     kwonlydefaults: Vec<(String, Value)>,
-    returns: Option<String>,
-    annotations: Vec<(String, String)>,
+    returns: Option<Value>,
+    annotations: Vec<(String, Value)>,
 }
 
 impl ArgSpec {
@@ -98,13 +102,14 @@ impl ArgSpec {
 
     /// Annotates the argument `name` with a Python type name (`"int"`).
     pub fn annotation(mut self, name: impl Into<String>, type_name: impl Into<String>) -> Self {
-        self.annotations.push((name.into(), type_name.into()));
+        self.annotations
+            .push((name.into(), Value::Str(type_name.into())));
         self
     }
 
     /// Annotates the return type with a Python type name.
     pub fn returns(mut self, type_name: impl Into<String>) -> Self {
-        self.returns = Some(type_name.into());
+        self.returns = Some(Value::Str(type_name.into()));
         self
     }
 
@@ -149,7 +154,9 @@ impl ArgSpec {
     pub fn to_value(&self) -> Value {
         let opt_str = |s: &Option<String>| s.as_deref().map_or(Value::None, Value::str);
         let mut args = Vec::with_capacity(self.args.len() + 1);
-        args.push(Value::str("self"));
+        if !self.unbound {
+            args.push(Value::str("self"));
+        }
         args.extend(self.args.iter().map(Value::str));
         let defaults = if self.defaults.is_empty() {
             Value::None
@@ -171,7 +178,7 @@ impl ArgSpec {
             .iter()
             .map(|r| ("return", r))
             .chain(self.annotations.iter().map(|(k, v)| (k.as_str(), v)))
-            .map(|(k, v)| (Value::str(k), Value::str(v)))
+            .map(|(k, v)| (Value::str(k), v.clone()))
             .collect();
         Value::Dict(Dict::from_unique_pairs(vec![
             (Value::str("args"), Value::List(args)),
@@ -185,6 +192,74 @@ impl ArgSpec {
             (Value::str("kwonlydefaults"), kwonlydefaults),
             (Value::str("annotations"), Value::Dict(annotations)),
         ]))
+    }
+
+    /// Reads an argspec dict as a peer sent it, never failing, as the Python tool does: missing
+    /// keys count as empty, a name that is not a string is shown by its `repr`, a `varargs` of
+    /// `""` is none, and surplus defaults are dropped from the front. A leading `self` is the
+    /// receiver; without one the signature is unbound.
+    pub fn from_value(argspec: &Value) -> ArgSpec {
+        let names = |key: &str| -> Vec<String> {
+            argspec
+                .get(key)
+                .and_then(Value::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .map(|n| {
+                    n.as_str()
+                        .map_or_else(|| pyon_codec::repr(n), str::to_owned)
+                })
+                .collect()
+        };
+        let name = |key: &str| match argspec.get(key) {
+            None | Some(Value::None) => None,
+            Some(Value::Str(s)) if s.is_empty() => None,
+            Some(Value::Str(s)) => Some(s.clone()),
+            Some(other) => Some(pyon_codec::repr(other)),
+        };
+        let mut args = names("args");
+        let mut defaults: Vec<Value> = argspec
+            .get("defaults")
+            .and_then(Value::as_seq)
+            .unwrap_or_default()
+            .to_vec();
+        // Defaults belong to the last arguments; `self` never has one.
+        let unbound = args.first().is_none_or(|a| a != "self");
+        let surplus = defaults
+            .len()
+            .saturating_sub(args.len() - usize::from(!unbound));
+        defaults.drain(..surplus);
+        if !unbound {
+            args.remove(0);
+        }
+        let kwonlyargs = names("kwonlyargs");
+        let kwdefaults = argspec.get("kwonlydefaults").and_then(Value::as_dict);
+        let kwonlydefaults = kwonlyargs
+            .iter()
+            .filter_map(|k| Some((k.clone(), kwdefaults?.get_str(k)?.clone())))
+            .collect();
+        let mut returns = None;
+        let mut annotations = Vec::new();
+        if let Some(dict) = argspec.get("annotations").and_then(Value::as_dict) {
+            for (k, v) in dict.iter() {
+                match k.as_str() {
+                    Some("return") => returns = Some(v.clone()),
+                    Some(k) => annotations.push((k.to_owned(), v.clone())),
+                    None => {}
+                }
+            }
+        }
+        ArgSpec {
+            unbound,
+            args,
+            defaults,
+            varargs: name("varargs"),
+            varkw: name("varkw"),
+            kwonlyargs,
+            kwonlydefaults,
+            returns,
+            annotations,
+        }
     }
 
     /// Binds call arguments as Python does for `qualname(*args, **kwargs)`.
@@ -216,15 +291,14 @@ impl ArgSpec {
         kwargs: Dict,
     ) -> Result<(Vec<Value>, Vec<Value>, Dict), RpcError> {
         let n_pos = self.args.len();
-        let n_all = n_pos + self.kwonlyargs.len();
         let given = args.len();
         if given > n_pos && self.varargs.is_none() {
             return Err(self.too_many_positional(qualname, given));
         }
-        let mut slots: Vec<Option<Value>> = Vec::with_capacity(n_all);
+        let mut slots: Vec<Option<Value>> = Vec::with_capacity(n_pos + self.kwonlyargs.len());
         let mut args = args.into_iter();
         slots.extend(args.by_ref().take(n_pos).map(Some));
-        slots.resize(n_all, None);
+        slots.resize(n_pos + self.kwonlyargs.len(), None);
         let varargs: Vec<Value> = args.collect();
 
         let mut varkw = Dict::new();
@@ -232,13 +306,17 @@ impl ArgSpec {
             let Value::Str(key) = key else {
                 return Err(RpcError::type_error("keywords must be strings"));
             };
-            match self.param_names().position(|p| p == key) {
-                Some(i) if slots[i].is_some() => {
+            let slot = self
+                .param_names()
+                .position(|p| p == key)
+                .and_then(|i| slots.get_mut(i));
+            match slot {
+                Some(Some(_)) => {
                     return Err(RpcError::type_error(format!(
                         "{qualname}() got multiple values for argument '{key}'"
                     )));
                 }
-                Some(i) => slots[i] = Some(value),
+                Some(slot) => *slot = Some(value),
                 None if self.varkw.is_some() => {
                     varkw.insert(Value::Str(key), value);
                 }
@@ -250,28 +328,25 @@ impl ArgSpec {
             }
         }
 
-        let first_default = n_pos - self.defaults.len();
-        for (i, default) in self.defaults.iter().enumerate() {
-            slots[first_default + i].get_or_insert_with(|| default.clone());
+        let first_default = n_pos.saturating_sub(self.defaults.len());
+        let with_defaults = slots.iter_mut().take(n_pos).skip(first_default);
+        for (slot, default) in with_defaults.zip(&self.defaults) {
+            slot.get_or_insert_with(|| default.clone());
         }
-        let missing: Vec<&str> = (0..n_pos)
-            .filter(|&i| slots[i].is_none())
-            .map(|i| self.args[i].as_str())
-            .collect();
+        let mid = n_pos.min(slots.len());
+        let (positional, kwonly) = slots.split_at_mut(mid);
+        let missing = unfilled(positional, &self.args);
         if !missing.is_empty() {
             return Err(missing_error(qualname, &missing, "positional"));
         }
-        for (j, name) in self.kwonlyargs.iter().enumerate() {
-            if slots[n_pos + j].is_none()
+        for (slot, name) in kwonly.iter_mut().zip(&self.kwonlyargs) {
+            if slot.is_none()
                 && let Some((_, d)) = self.kwonlydefaults.iter().find(|(k, _)| k == name)
             {
-                slots[n_pos + j] = Some(d.clone());
+                *slot = Some(d.clone());
             }
         }
-        let missing: Vec<&str> = (0..self.kwonlyargs.len())
-            .filter(|&j| slots[n_pos + j].is_none())
-            .map(|j| self.kwonlyargs[j].as_str())
-            .collect();
+        let missing = unfilled(kwonly, &self.kwonlyargs);
         if !missing.is_empty() {
             return Err(missing_error(qualname, &missing, "keyword-only"));
         }
@@ -280,19 +355,37 @@ impl ArgSpec {
 
     fn too_many_positional(&self, qualname: &str, given: usize) -> RpcError {
         // CPython counts `self` in both numbers for a bound method.
-        let max = self.args.len() + 1;
-        let min = max - self.defaults.len();
+        let receiver = usize::from(!self.unbound);
+        let max = self.args.len() + receiver;
+        let min = max.saturating_sub(self.defaults.len());
         let takes = if min == max {
             format!("{max} positional argument{}", plural(max))
         } else {
             format!("from {min} to {max} positional arguments")
         };
-        let given = given + 1;
+        let given = given + receiver;
         let verb = if given == 1 { "was" } else { "were" };
         RpcError::type_error(format!(
             "{qualname}() takes {takes} but {given} {verb} given"
         ))
     }
+
+    fn annotation_of(&self, name: &str) -> Option<&Value> {
+        self.annotations
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, a)| a)
+    }
+}
+
+/// The names of the slots left empty.
+fn unfilled<'a>(slots: &[Option<Value>], names: &'a [String]) -> Vec<&'a str> {
+    slots
+        .iter()
+        .zip(names)
+        .filter(|(slot, _)| slot.is_none())
+        .map(|(_, name)| name.as_str())
+        .collect()
 }
 
 fn plural(n: usize) -> &'static str {
@@ -315,55 +408,58 @@ fn missing_error(qualname: &str, names: &[&str], kind: &str) -> RpcError {
     ))
 }
 
+/// One parameter as `inspect.Parameter.__str__` writes it.
+fn parameter(name: &str, annotation: Option<&Value>, default: Option<&Value>) -> String {
+    let mut s = name.to_owned();
+    if let Some(a) = annotation {
+        s.push_str(": ");
+        s.push_str(&pyon_codec::repr(a));
+    }
+    if let Some(d) = default {
+        s.push_str(if annotation.is_some() { " = " } else { "=" });
+        s.push_str(&pyon_codec::repr(d));
+    }
+    s
+}
+
 impl std::fmt::Display for ArgSpec {
-    /// The signature as `inspect.signature` prints it: `(self, a: 'int', b=2.5, *rest, c, **kw)`.
+    /// The signature as `sipyco_rpctool list-methods` prints it (Python's
+    /// `formatargspec(**argspec)`, built on `inspect.Signature`):
+    /// `(self, a: 'int', b=2.5, *rest, c, **kw) -> 'float'`. Annotations are shown by their
+    /// `repr`, a default after an annotation is written ` = `, a bare `*` comes before
+    /// keyword-only arguments when there is no `*varargs`, and annotations of `*varargs` and
+    /// `**varkw` are not shown.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ann = |name: &str| {
-            self.annotations
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, t)| pyon_codec::repr(&Value::str(t)))
-        };
-        let param = |name: &str, default: Option<&Value>| {
-            let mut s = name.to_owned();
-            let a = ann(name);
-            if let Some(a) = &a {
-                s.push_str(": ");
-                s.push_str(a);
-            }
-            if let Some(d) = default {
-                s.push_str(if a.is_some() { " = " } else { "=" });
-                s.push_str(&pyon_codec::repr(d));
-            }
-            s
-        };
-        let mut parts = vec!["self".to_owned()];
-        let first_default = self.args.len() - self.defaults.len();
+        let mut parts = Vec::new();
+        if !self.unbound {
+            parts.push("self".to_owned());
+        }
+        let first_default = self.args.len().saturating_sub(self.defaults.len());
         for (i, name) in self.args.iter().enumerate() {
-            parts.push(param(
-                name,
-                i.checked_sub(first_default).map(|j| &self.defaults[j]),
-            ));
+            let default = i
+                .checked_sub(first_default)
+                .and_then(|j| self.defaults.get(j));
+            parts.push(parameter(name, self.annotation_of(name), default));
         }
         match &self.varargs {
-            Some(v) => parts.push(format!("*{}", param(v, None))),
+            Some(v) => parts.push(format!("*{v}")),
             None if !self.kwonlyargs.is_empty() => parts.push("*".to_owned()),
             None => {}
         }
         for name in &self.kwonlyargs {
-            let d = self
+            let default = self
                 .kwonlydefaults
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v);
-            parts.push(param(name, d));
+            parts.push(parameter(name, self.annotation_of(name), default));
         }
         if let Some(v) = &self.varkw {
-            parts.push(format!("**{}", param(v, None)));
+            parts.push(format!("**{v}"));
         }
         write!(f, "({})", parts.join(", "))?;
         if let Some(r) = &self.returns {
-            write!(f, " -> {}", pyon_codec::repr(&Value::str(r)))?;
+            write!(f, " -> {}", pyon_codec::repr(r))?;
         }
         Ok(())
     }
@@ -445,6 +541,65 @@ mod tests {
             .kwonly("c")
             .kwonly_with_default("d", tuple![1, "x"]);
         assert_eq!(no_doc.to_string(), "(self, a, b=None, *, c, d=(1, 'x'))");
+    }
+
+    #[test]
+    fn signatures_from_the_wire() {
+        // The argspec dicts that Python servers send, and what the Python tool prints.
+        let cases = [
+            (
+                r#"{"args":["self","a","b"],"varargs":null,"varkw":null,"defaults":{"__jsonclass__":["tuple",[[null]]]},"kwonlyargs":["c","d"],"kwonlydefaults":{"d":{"__jsonclass__":["tuple",[[1,"x"]]]}},"annotations":{}}"#,
+                "(self, a, b=None, *, c, d=(1, 'x'))",
+            ),
+            (
+                r#"{"args":["self"],"defaults":null,"varargs":null,"varkw":null,"kwonlyargs":[],"kwonlydefaults":[]}"#,
+                "(self)",
+            ),
+            (
+                r#"{"args":["self","db"],"varargs":null,"varkw":null,"defaults":null,"kwonlyargs":[],"kwonlydefaults":null,"annotations":{"db":"float"}}"#,
+                "(self, db: 'float')",
+            ),
+            (
+                r#"{"args":["self"],"varargs":"a","varkw":"k","defaults":null,"kwonlyargs":["x"],"kwonlydefaults":{"x":"it's"},"annotations":{"x":"str","a":"int","return":null}}"#,
+                "(self, *a, x: 'str' = \"it's\", **k) -> None",
+            ),
+            (
+                r#"{"args":["x"],"defaults":{"__jsonclass__":["tuple",[[1,2]]]}}"#,
+                "(x=2)",
+            ),
+            (r#"{"args":["self",1],"varargs":""}"#, "(self, 1)"),
+            (r#"[]"#, "()"),
+        ];
+        for (json, text) in cases {
+            let spec = ArgSpec::from_value(&pyon_codec::v2::decode(json).unwrap());
+            assert_eq!(spec.to_string(), text, "{json}");
+        }
+        // Annotated `*args` and `**kwargs`: the annotations travel but are not shown.
+        let spec = ArgSpec::new()
+            .varargs("rest")
+            .varkw("opts")
+            .annotation("rest", "int")
+            .annotation("opts", "str");
+        assert_eq!(spec.to_string(), "(self, *rest, **opts)");
+        assert_eq!(ArgSpec::from_value(&spec.to_value()), spec);
+        assert_eq!(ArgSpec::from_value(&add().to_value()), add());
+    }
+
+    #[test]
+    fn unbound_counts_no_self() {
+        let spec =
+            ArgSpec::from_value(&pyon_codec::dict! {"args" => Value::List(vec!["x".into()])});
+        let e = spec
+            .bind("f", vec![1.into(), 2.into()], Dict::new())
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "f() takes 1 positional argument but 2 were given"
+        );
+        assert_eq!(
+            spec.to_value().get("args"),
+            Some(&Value::List(vec!["x".into()]))
+        );
     }
 
     #[test]
