@@ -255,3 +255,55 @@ pub(crate) fn doc_of(attrs: &[Attribute]) -> Option<String> {
     }
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docstrings_as_inspect_getdoc() {
+        let item: ItemImpl = syn::parse_quote! {
+            ///
+            /// First line.
+            ///
+            ///     indented code
+            ///
+            impl Lda {}
+        };
+        assert_eq!(
+            doc_of(&item.attrs).as_deref(),
+            Some("First line.\n\n    indented code")
+        );
+        let bare: ItemImpl = syn::parse_quote!(impl Lda {});
+        assert_eq!(doc_of(&bare.attrs), None);
+    }
+
+    #[test]
+    fn methods_and_their_attributes() {
+        let mut item: ItemImpl = syn::parse_quote! {
+            impl Lda {
+                fn new() -> Self { Lda }
+                /// Set it.
+                #[rpc(name = "set", annotations)]
+                async fn set_attenuation(&self, db: f64, #[rpc(kwonly, default = 1)] n: i64) {}
+                #[rpc(skip)]
+                fn helper(&self, #[rpc(varargs)] x: Vec<i64>) {}
+            }
+        };
+        let target = target(&TargetOptions::default(), &mut item).unwrap();
+        assert_eq!(target.type_name, "Lda");
+        let [m] = target.methods.as_slice() else {
+            panic!("one method expected")
+        };
+        assert_eq!(
+            (m.ident.to_string(), m.name.as_str()),
+            ("set_attenuation".into(), "set")
+        );
+        assert!(m.is_async && m.annotations && m.doc.as_deref() == Some("Set it."));
+        let kinds: Vec<_> = m.params.iter().map(|p| p.kind).collect();
+        assert!(kinds == [Kind::Positional, Kind::KeywordOnly]);
+        // Our attributes are gone from the item, the skipped method's included.
+        let text = quote::quote!(#item).to_string();
+        assert!(!text.contains("rpc"), "{text}");
+    }
+}

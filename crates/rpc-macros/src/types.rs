@@ -108,3 +108,50 @@ pub(crate) fn python_type(ty: &Type) -> Option<String> {
     };
     Some(py.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(text: &str) -> Type {
+        syn::parse_str(text).unwrap()
+    }
+
+    #[test]
+    fn python_annotations_by_name() {
+        let cases = [
+            ("i64", Some("int")),
+            ("&str", Some("str")),
+            ("Vec<f64>", Some("list")),
+            ("std::collections::HashMap<String, i64>", Some("dict")),
+            ("Option<f64>", Some("float | None")),
+            ("Arc<bool>", Some("bool")),
+            ("()", Some("None")),
+            ("(i64, f64)", Some("tuple")),
+            ("&[u8]", Some("list")),
+            ("Value", None),
+            ("Option<Value>", None),
+        ];
+        for (rust, python) in cases {
+            assert_eq!(python_type(&ty(rust)).as_deref(), python, "{rust}");
+        }
+    }
+
+    #[test]
+    fn owned_forms_and_results() {
+        let owned = |t: &str| owned_type(&ty(t)).map(|t| quote::quote!(#t).to_string());
+        assert_eq!(owned("&str").as_deref(), Some(":: std :: string :: String"));
+        assert_eq!(
+            owned("&[i64]").as_deref(),
+            Some(":: std :: vec :: Vec < i64 >")
+        );
+        assert_eq!(owned("&Point").as_deref(), Some("Point"));
+        assert_eq!(owned("&mut i64"), None);
+        let ok = |t: &str| result_ok_type(&ty(t)).map(|t| quote::quote!(#t).to_string());
+        assert_eq!(ok("Result<f64, RpcError>").as_deref(), Some("f64"));
+        assert_eq!(ok("io::Result<()>").as_deref(), Some("()"));
+        assert_eq!(ok("Option<f64>"), None);
+        assert!(is_vec_of_value(&ty("Vec<Value>")) && !is_vec_of_value(&ty("Vec<i64>")));
+        assert!(is_named(&ty("pyon_codec::Dict"), "Dict") && !is_named(&ty("Dict<X>"), "Dict"));
+    }
+}
