@@ -4,78 +4,11 @@
 
 mod common;
 
+use common::demo::{Demo, DemoBlockingClient, DemoClient, Point};
 use common::{bind, replay, replay_on_thread, transcript, within};
 use pyon_codec::{DType, Dict, NdArray, Value, Version, dict, list, tuple};
 use rpc_client::{AsyncClient, AutoTarget, Client, Error};
 use rpc_core::{Dialect, RpcError, Server, rpc_target};
-use serde::{Deserialize, Serialize};
-
-struct Demo;
-
-/// The methods of the Python demo server of the recordings, in Rust. Served by our server in
-/// the first tests; only its typed clients are used against the recordings.
-#[rpc_target]
-impl Demo {
-    /// Return the argument unchanged.
-    fn echo(&self, x: Value) -> Value {
-        x
-    }
-
-    /// Sum of the arguments, times `scale`.
-    fn add(
-        &self,
-        a: i64,
-        b: i64,
-        #[rpc(varargs)] rest: Vec<i64>,
-        #[rpc(kwonly, default = 1)] scale: i64,
-        #[rpc(varkw)] opts: Dict,
-    ) -> i64 {
-        let _ = opts;
-        (a + b + rest.iter().sum::<i64>()) * scale
-    }
-
-    /// Echo, asynchronously.
-    async fn async_echo(&self, x: Value) -> Value {
-        x
-    }
-
-    /// A record, for typed results; arguments by reference.
-    fn point(&self, label: &str, scale: &f64) -> Point {
-        Point {
-            x: 1.5 * scale,
-            label: label.to_owned(),
-        }
-    }
-
-    /// Always fails with a built-in exception.
-    fn fail_value(&self) -> Result<(), RpcError> {
-        Err(RpcError::value_error("bad value 42"))
-    }
-
-    /// Always fails with an exception of its own.
-    fn fail_custom(&self) -> Result<(), RpcError> {
-        Err(RpcError::new(
-            "Demo.fail_custom.<locals>.DeviceFault",
-            "laser unlocked",
-        ))
-    }
-
-    /// Always fails with a `KeyError`.
-    fn fail_key(&self) -> Result<(), RpcError> {
-        Err(RpcError::key_error("missing"))
-    }
-
-    /// Returns what the wire cannot carry (on the Python server).
-    fn unserializable(&self) -> Value {
-        Value::None
-    }
-}
-
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
-struct Point {
-    x: f64,
-    label: String,
-}
 
 fn int64_array() -> Value {
     let data: Vec<u8> = [0i64, 1, 2].iter().flat_map(|x| x.to_le_bytes()).collect();
