@@ -49,12 +49,14 @@
 )]
 
 mod argspec;
+mod bind;
 mod error;
 mod exception;
 mod handshake;
 mod message;
 
-pub use argspec::{ArgSpec, BoundArgs};
+pub use argspec::ArgSpec;
+pub use bind::BoundArgs;
 pub use error::{Error, Result};
 pub use exception::{GENERIC_REMOTE_EXCEPTION, RpcError, is_builtin_exception};
 pub use handshake::{
