@@ -28,9 +28,9 @@
 //! // generated: impl Target for Lda, LdaClient (async) and LdaBlockingClient (blocking)
 //! ```
 //!
-//! The code is read in [`parse`] (options, methods, parameters), checked in [`checks`] (every
-//! error message the macro gives, each with a compile-fail test) and written in [`expand`] (the
-//! `Target`) and [`client`] (the typed clients). The generated code calls
+//! The code is read in `parse.rs` (options, methods, parameters), checked in `checks.rs` (every
+//! error message the macro gives, each with a compile-fail test) and written in `expand.rs` (the
+//! `Target`) and `client.rs` (the typed clients). The generated code calls
 //! `rpc_core::__private`, so a crate using the attribute depends on `rpc-core` (and
 //! `pyon-codec` for `Value`).
 #![deny(missing_docs)]
