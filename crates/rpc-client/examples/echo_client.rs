@@ -57,6 +57,13 @@ async fn run(host: &str, port: u16) -> rpc_client::Result<()> {
     let results: Vec<i64> = futures::future::try_join_all(calls).await?;
     println!("ten pipelined calls -> {results:?}");
 
+    // Typed: `#[rpc_target]` on `impl Echo` above also generated `EchoClient`, with `echo`
+    // taking and returning what `Echo::echo` does; the compiler checks the call. It shares the
+    // (pipelined) connection of `client`.
+    let echo = EchoClient::new(client.clone());
+    let typed = echo.echo(Value::from("typed")).await?;
+    println!("typed echo('typed') -> {}", pyon_codec::encode(&typed)?);
+
     match client.call("no_such_method", (), Dict::new()).await {
         Err(e) => println!("refused locally: {e}"),
         Ok(v) => println!("unexpected: {v:?}"),

@@ -33,6 +33,23 @@ impl fmt::Display for RemoteError {
 
 impl std::error::Error for RemoteError {}
 
+impl From<pc_rpc::RpcError> for RemoteError {
+    fn from(e: pc_rpc::RpcError) -> Self {
+        RemoteError {
+            class: e.class().to_owned(),
+            message: e.message().to_owned(),
+            traceback: e.traceback().to_vec(),
+        }
+    }
+}
+
+impl From<RemoteError> for pc_rpc::RpcError {
+    /// The exception as the server packed it (the class is kept as sent).
+    fn from(e: RemoteError) -> Self {
+        pc_rpc::RpcError::unpacked(e.class, e.message, e.traceback)
+    }
+}
+
 /// Everything that can go wrong in an RPC client.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -138,6 +155,16 @@ impl Error {
     pub(crate) fn closed(reason: impl Into<String>) -> Error {
         Error::ConnectionClosed {
             reason: Some(reason.into()),
+        }
+    }
+}
+
+impl From<pc_rpc::Error> for Error {
+    fn from(e: pc_rpc::Error) -> Self {
+        match e {
+            pc_rpc::Error::Incompatible(what) => Error::IncompatibleServer(what),
+            pc_rpc::Error::Pyon(e) => Error::Pyon(e),
+            other => Error::IncompatibleServer(other.to_string()),
         }
     }
 }

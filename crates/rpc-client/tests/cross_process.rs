@@ -100,6 +100,14 @@ fn blocking_client_against_echo_controller_process() {
         client.call("nope", (), Dict::new()),
         Err(Error::NoSuchMethod { .. })
     ));
+    // The typed twin, on a second connection: the compiler checks these calls.
+    let typed = Client::connect_with("127.0.0.1", port, "test", &options).unwrap();
+    let typed = EchoBlockingClient::new(typed);
+    assert_eq!(typed.echo(x.clone()).unwrap(), x);
+    let err = typed.fail("typed".to_owned()).unwrap_err();
+    assert_eq!(err.to_string(), "ValueError: typed");
+    typed.rpc_client().close_rpc();
+
     assert_eq!(
         client.call("terminate", (), Dict::new()).unwrap(),
         Value::None
@@ -117,4 +125,23 @@ fn blocking_client_against_echo_controller_process() {
             .expect("the controller exits")
             .unwrap()
     );
+}
+
+// A Rust mirror of the controller's methods, for its typed client; never served here.
+#[allow(dead_code)]
+struct Echo;
+
+/// The `test` target of rpc-core's `echo_controller`.
+#[rpc_core::rpc_target]
+#[allow(dead_code)]
+impl Echo {
+    /// Return the argument unchanged.
+    fn echo(&self, x: Value) -> Value {
+        x
+    }
+
+    /// Fail with a ValueError carrying the message.
+    fn fail(&self, message: String) -> Result<(), rpc_core::RpcError> {
+        Err(rpc_core::RpcError::value_error(message))
+    }
 }

@@ -5,60 +5,11 @@ mod common;
 
 use std::time::Duration;
 
+use common::demo::{Demo, Point};
 use common::{bind, within};
 use pyon_codec::{Dict, Value, Version, dict, list, tuple};
 use rpc_client::{AsyncClient, AutoTarget, BestEffortClient, BestEffortOptions, Client, Error};
-use rpc_core::{Dialect, RpcError, Server, rpc_target};
-use serde::Deserialize;
-
-struct Demo;
-
-/// Demo target.
-#[rpc_target]
-impl Demo {
-    /// Return the argument unchanged.
-    fn echo(&self, x: Value) -> Value {
-        x
-    }
-
-    /// Sum of the arguments, times `scale`.
-    fn add(
-        &self,
-        a: i64,
-        b: i64,
-        #[rpc(varargs)] rest: Vec<i64>,
-        #[rpc(kwonly, default = 1)] scale: i64,
-        #[rpc(varkw)] opts: Dict,
-    ) -> i64 {
-        let _ = opts;
-        (a + b + rest.iter().sum::<i64>()) * scale
-    }
-
-    /// Echo after a pause, so that requests pile up.
-    async fn slow_echo(&self, x: Value) -> Value {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-        x
-    }
-
-    /// A record, for typed results.
-    fn point(&self) -> Point {
-        Point {
-            x: 1.5,
-            label: "p".to_owned(),
-        }
-    }
-
-    /// Always fails.
-    fn fail_value(&self) -> Result<(), RpcError> {
-        Err(RpcError::value_error("bad value 42"))
-    }
-}
-
-#[derive(Debug, PartialEq, serde::Serialize, Deserialize)]
-struct Point {
-    x: f64,
-    label: String,
-}
+use rpc_core::{Dialect, Server};
 
 async fn start(dialect: Dialect) -> (u16, Server) {
     let server = Server::builder()
@@ -101,7 +52,9 @@ async fn session(dialect: Dialect, version: Version) {
             .unwrap(),
         Value::Int(12)
     );
-    let p: Point = within(client.call_as("point", ())).await.unwrap();
+    let p: Point = within(client.call_as("point", tuple!["p", 1.0]))
+        .await
+        .unwrap();
     assert_eq!(
         p,
         Point {

@@ -8,6 +8,10 @@
 //! #   Client("::1", 3253, "test").echo([1, 2.5, "x"])
 //! ```
 //!
+//! The attribute also generates `EchoClient` (async) and `EchoBlockingClient`, typed clients
+//! of this controller: `EchoClient::new(AsyncClient::connect("::1", 3253, "test").await?)`
+//! then `.echo(x).await?` (see rpc-client's `echo_client` example).
+//!
 //! Options: `-p PORT` (default 3253), `--bind ADDR` (repeatable, `*` for all interfaces),
 //! `--no-localhost-bind`, `--ssl CERT KEY PEER`, `-v`/`-q`. Logs go to stderr. With `-p 0` the
 //! system picks a free port and the program prints `port PORT` (of its first address) on stdout

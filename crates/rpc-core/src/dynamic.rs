@@ -128,8 +128,8 @@ impl DynamicTargetBuilder {
         let info = MethodInfo::new(name, argspec, doc);
         let handler: Handler = Arc::new(move |args, kwargs| Box::pin(handler(args, kwargs)));
         let t = &mut self.target;
-        match t.index.get(&info.name) {
-            Some(&i) => t.methods[i] = Method { info, handler },
+        match t.index.get(&info.name).and_then(|&i| t.methods.get_mut(i)) {
+            Some(method) => *method = Method { info, handler },
             None => {
                 t.index.insert(info.name.clone(), t.methods.len());
                 t.methods.push(Method { info, handler });
@@ -158,8 +158,8 @@ impl Target for DynamicTarget {
     }
 
     fn call<'a>(&'a self, name: &'a str, args: Vec<Value>, kwargs: Dict) -> CallFuture<'a> {
-        match self.index.get(name) {
-            Some(&i) => (self.methods[i].handler)(args, kwargs),
+        match self.index.get(name).and_then(|&i| self.methods.get(i)) {
+            Some(method) => (method.handler)(args, kwargs),
             None => Box::pin(std::future::ready(Err(RpcError::no_attribute(
                 &self.type_name,
                 name,

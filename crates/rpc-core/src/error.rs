@@ -19,6 +19,9 @@ pub enum Error {
     /// A request line was not valid PYON.
     #[error("undecodable request: {0}")]
     Decode(#[from] pyon_codec::Error),
+    /// A line did not follow the pc_rpc protocol in another way.
+    #[error(transparent)]
+    Protocol(pc_rpc::Error),
     /// The network layer failed: socket, framing (an over-long line), TLS, binding.
     #[error(transparent)]
     Net(#[from] asyncio_server::Error),
@@ -27,6 +30,17 @@ pub enum Error {
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Net(e.into())
+    }
+}
+
+impl From<pc_rpc::Error> for Error {
+    fn from(e: pc_rpc::Error) -> Self {
+        match e {
+            pc_rpc::Error::UnknownTarget(line) => Error::UnknownTarget(line),
+            pc_rpc::Error::UnknownFeature(feature) => Error::UnknownFeature(feature),
+            pc_rpc::Error::Pyon(e) => Error::Decode(e),
+            other => Error::Protocol(other),
+        }
     }
 }
 

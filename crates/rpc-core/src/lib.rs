@@ -11,7 +11,8 @@
 //!   arguments with Python's rules and `TypeError` messages.
 //! - [`Server`]: serves targets over an [`asyncio_server::Server`] (TCP, TLS, line limits);
 //!   [`simple_server_loop`] is the one-call version for controllers.
-//! - [`protocol`]: the wire protocol as pure functions (handshake, requests, replies).
+//! - [`protocol`]: the wire protocol as pure functions (handshake, requests, replies), from
+//!   the [`pc_rpc`] crate where servers and clients share it.
 //! - [`Error`]: why a connection or a server stopped.
 //!
 //! # Example
@@ -112,6 +113,50 @@
 //! assert_eq!(Demo.docstring(), Some("Demo target: a controller with a few methods."));
 //! ```
 //!
+//! # Typed clients
+//!
+//! For `impl Demo`, the attribute also generates `DemoClient`, an async client with one method
+//! per RPC method (same argument types; the return type, or the `T` of a `Result<T, E>`), over
+//! an [`rpc_client::AsyncClient`] (clones share one pipelined connection), and its blocking
+//! twin `DemoBlockingClient` over an [`rpc_client::Client`]. Errors are
+//! [`rpc_client::Error`]s; a remote exception is `Error::Remote`, which converts into the
+//! [`RpcError`] the method raised. The wire stays plain pc_rpc: a Python server with the same
+//! methods answers these clients too. Positional parameters are sent positionally,
+//! keyword-only ones by name, `*varargs` and `**varkw` spread; a parameter with a default is
+//! still passed. `#[rpc_target(no_client)]` leaves the clients out (generic `impl` blocks have
+//! none).
+//!
+//! ```no_run
+//! use pyon_codec::Value;
+//! use rpc_client::AsyncClient;
+//! use rpc_core::{RpcError, rpc_target};
+//!
+//! struct Echo;
+//!
+//! #[rpc_target]
+//! impl Echo {
+//!     /// Return the argument unchanged.
+//!     fn echo(&self, x: Value) -> Value {
+//!         x
+//!     }
+//!
+//!     /// Scale a value.
+//!     fn scale(&self, x: f64, #[rpc(kwonly, default = 2.0)] by: f64) -> Result<f64, RpcError> {
+//!         Ok(x * by)
+//!     }
+//! }
+//!
+//! # async fn run() -> rpc_client::Result<()> {
+//! let echo = EchoClient::new(AsyncClient::connect("::1", 3253, "echo").await?);
+//! let x: Value = echo.echo(Value::Int(5)).await?;
+//! let y: f64 = echo.scale(1.5, 3.0).await?; // sends scale(1.5, by=3.0)
+//! match echo.scale(f64::NAN, 1.0).await {
+//!     Err(rpc_client::Error::Remote(e)) => eprintln!("{}", RpcError::from(e)),
+//!     other => println!("{other:?}"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! # Python mapping
 //!
 //! | Python | here |
@@ -122,12 +167,14 @@
 //! | `packed_exceptions.current_exc_packed` | [`RpcError::to_value`] |
 //! | `GenericRemoteException` | [`RpcError::new`] with a non-built-in class |
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 #![forbid(unsafe_code)]
 
-mod argspec;
 mod dynamic;
 mod error;
-mod exception;
 pub mod protocol;
 mod server;
 mod target;
@@ -136,10 +183,10 @@ mod target;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use argspec::{ArgSpec, BoundArgs};
 pub use dynamic::{DynamicTarget, DynamicTargetBuilder};
 pub use error::{Error, Result};
-pub use exception::{GENERIC_REMOTE_EXCEPTION, RpcError, is_builtin_exception};
+pub use pc_rpc::{ArgSpec, BoundArgs};
+pub use pc_rpc::{GENERIC_REMOTE_EXCEPTION, RpcError, is_builtin_exception};
 pub use protocol::Dialect;
 pub use rpc_macros::rpc_target;
 pub use server::{DEFAULT_PORT, Server, ServerBuilder, simple_server_loop};

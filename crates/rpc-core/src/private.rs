@@ -1,8 +1,8 @@
 //! Support of the code that `#[rpc_target]` generates. Not a public API.
 
 pub use pyon_codec::{Dict, Value};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+pub use serde::Serialize;
+pub use serde::de::DeserializeOwned;
 
 pub use crate::{ArgSpec, CallFuture, MethodInfo, RpcError, Target};
 pub use std::sync::OnceLock;
@@ -44,4 +44,48 @@ pub fn default_value<T: Serialize>(v: T) -> Value {
 /// Takes the next bound value (binding guarantees there is one).
 pub fn next(it: &mut std::vec::IntoIter<Value>) -> Value {
     it.next().unwrap_or_default()
+}
+
+/// What the typed clients are built on.
+pub mod client {
+    pub use rpc_client::{AsyncClient, Client, Error, Result};
+}
+
+/// Converts a typed client's argument.
+pub fn client_arg<T: Serialize + ?Sized>(v: &T) -> rpc_client::Result<Value> {
+    Ok(pyon_codec::to_value(v)?)
+}
+
+/// Appends a typed client's `*varargs` argument (a sequence) to the positional arguments.
+pub fn client_varargs(args: &mut Vec<Value>, v: Value) -> rpc_client::Result<()> {
+    match v {
+        Value::Tuple(items) | Value::List(items) | Value::Set(items) => {
+            args.extend(items);
+            Ok(())
+        }
+        other => Err(not_a(other, "sequence for *varargs")),
+    }
+}
+
+/// Adds a typed client's `**varkw` argument (a mapping) to the keyword arguments.
+pub fn client_varkw(kwargs: &mut Dict, v: Value) -> rpc_client::Result<()> {
+    match v {
+        Value::Dict(d) | Value::OrderedDict(d) => {
+            for (k, v) in d {
+                kwargs.insert(k, v);
+            }
+            Ok(())
+        }
+        other => Err(not_a(other, "mapping for **varkw")),
+    }
+}
+
+fn not_a(v: Value, expected: &str) -> rpc_client::Error {
+    let message = format!("expected a {expected}, got {}", v.kind());
+    rpc_client::Error::Pyon(<pyon_codec::Error as serde::ser::Error>::custom(message))
+}
+
+/// Converts the value a typed client's call returned.
+pub fn client_ret<T: DeserializeOwned>(v: Value) -> rpc_client::Result<T> {
+    Ok(pyon_codec::from_value(v)?)
 }

@@ -261,7 +261,11 @@ impl Server {
             self.shared.dialect,
         )?;
         let version = selection.version;
-        let target = self.shared.targets[&selection.target].instantiate();
+        // `parse_target_line` checked the name; a miss would be an unknown target all the same.
+        let Some(served) = self.shared.targets.get(&selection.target) else {
+            return Err(Error::UnknownTarget(line));
+        };
+        let target = served.instantiate();
         let mut names = target.method_names();
         if self.shared.builtin_terminate && !names.iter().any(|n| n == "terminate") {
             names.push("terminate".to_owned());

@@ -15,8 +15,8 @@
 //! - [`expr`]: the argument grammar. The Python tool `eval`s arguments; this evaluates a safe
 //!   subset of Python (literals, arithmetic, `np.array(...)`) to PYON [`Value`](pyon_codec::Value)s.
 //! - [`pprint`]: Python's `pprint.pformat` (and `repr`) of a value, numpy arrays included.
-//! - [`argspec`]: a method signature rendered from its argspec dict as the Python tool does.
-//! - [`output`]: the texts of `list-targets` and `list-methods`, and of remote exceptions.
+//! - [`output`]: the texts of `list-targets` and `list-methods` (signatures rendered by
+//!   [`pc_rpc::ArgSpec`]), and of remote exceptions.
 //!
 //! ```
 //! use rpctool::{expr, pprint};
@@ -28,7 +28,6 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod argspec;
 pub mod expr;
 mod numpy_repr;
 pub mod output;

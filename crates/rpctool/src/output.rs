@@ -2,10 +2,9 @@
 //!
 //! Each function returns the exact text of the Python tool's `print` calls, newlines included.
 
+use pc_rpc::ArgSpec;
 use pyon_codec::Value;
 use rpc_client::RemoteError;
-
-use crate::argspec::format_argspec;
 
 /// `list-targets`: `Target(s):   a, b`, then `Description: text` when there is one.
 pub fn list_targets(targets: &[String], description: Option<&str>) -> String {
@@ -54,7 +53,8 @@ pub fn list_methods(method_list: &Value) -> String {
             _ => (Value::None, None),
         };
         s.push_str(name);
-        s.push_str(&format_argspec(&spec));
+        // The one rendering of a signature, shared with the server's method list.
+        s.push_str(&ArgSpec::from_value(&spec).to_string());
         s.push('\n');
         if let Some(doc) = doc {
             s.push_str(&indent(doc, "    "));

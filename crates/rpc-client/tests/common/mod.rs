@@ -1,6 +1,8 @@
 //! Scripted pc_rpc servers for the tests: replay recorded transcripts, echo, stay silent.
 #![allow(dead_code)]
 
+pub mod demo;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

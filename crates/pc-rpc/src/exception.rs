@@ -96,7 +96,7 @@ pub fn is_builtin_exception(class: &str) -> bool {
 /// [`RpcError::new`] picks the right form, so any class name may be given:
 ///
 /// ```
-/// use rpc_core::RpcError;
+/// use pc_rpc::RpcError;
 ///
 /// let e = RpcError::value_error("bad value 42");
 /// assert_eq!((e.class(), e.message()), ("ValueError", "bad value 42"));
@@ -235,23 +235,51 @@ impl RpcError {
     }
 
     /// Unpacks the packed form, as a client does with a `failed` reply; `None` when `v` is not a
-    /// dict with a string `class` and `message`.
+    /// dict. See [`RpcError::unpack`] for the missing-key rules.
     pub fn from_value(v: &Value) -> Option<Self> {
-        let class = v.get("class")?.as_str()?;
-        let message = v.get("message")?.as_str()?;
-        let traceback = match v.get("traceback") {
-            Some(t) => t
-                .as_seq()?
+        match v {
+            Value::Dict(d) | Value::OrderedDict(d) => Some(RpcError::unpack_dict(d)),
+            _ => None,
+        }
+    }
+
+    /// Unpacks an exception as Python clients do, never failing: a missing `class` is
+    /// [`GENERIC_REMOTE_EXCEPTION`], a missing `message` is empty, a `traceback` may be a list
+    /// of lines or one text. A value that is not a dict unpacks as an empty generic exception.
+    pub fn unpack(v: &Value) -> Self {
+        match v {
+            Value::Dict(d) | Value::OrderedDict(d) => RpcError::unpack_dict(d),
+            _ => RpcError::unpack_dict(&Dict::new()),
+        }
+    }
+
+    /// An exception as a peer packed it: the class is kept as sent (unlike [`RpcError::new`],
+    /// which turns a class that is not a built-in into [`GENERIC_REMOTE_EXCEPTION`]).
+    pub fn unpacked(class: String, message: String, traceback: Vec<String>) -> Self {
+        RpcError {
+            class,
+            message,
+            traceback,
+        }
+    }
+
+    pub(crate) fn unpack_dict(d: &Dict) -> Self {
+        let text = |key: &str| d.get_str(key).and_then(Value::as_str).map(str::to_owned);
+        let traceback = match d.get_str("traceback") {
+            Some(Value::Str(s)) => vec![s.clone()],
+            Some(v) => v
+                .as_seq()
+                .unwrap_or_default()
                 .iter()
-                .map(|line| line.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()?,
+                .filter_map(|line| line.as_str().map(str::to_owned))
+                .collect(),
             None => Vec::new(),
         };
-        Some(RpcError {
-            class: class.to_owned(),
-            message: message.to_owned(),
+        RpcError::unpacked(
+            text("class").unwrap_or_else(|| GENERIC_REMOTE_EXCEPTION.to_owned()),
+            text("message").unwrap_or_default(),
             traceback,
-        })
+        )
     }
 }
 
@@ -357,5 +385,10 @@ mod tests {
         );
         assert_eq!(RpcError::from_value(&e.to_value()), Some(e));
         assert_eq!(RpcError::from_value(&Value::Int(1)), None);
+        let partial = pyon_codec::dict! {"message" => "gone"};
+        assert_eq!(
+            RpcError::unpack(&partial).to_string(),
+            "GenericRemoteException: gone"
+        );
     }
 }
