@@ -1,6 +1,7 @@
 //! Command-line arguments shared by every server (Python's `sipyco.common_args`).
 //!
-//! Flatten the groups into a controller's own arguments:
+//! Flatten the groups into a controller's own arguments (the clap derives need the default
+//! feature `cli`; without it the structs are plain values to fill in code):
 //!
 //! ```
 //! use asyncio_server::{NetworkArgs, VerbosityArgs};
@@ -22,6 +23,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 
+#[cfg(feature = "cli")]
 use clap::Args;
 use tracing::level_filters::LevelFilter;
 
@@ -31,20 +33,21 @@ use crate::tls::{TlsClientConfig, TlsServerConfig};
 
 /// Network options of a server: `-p/--port`, `--bind` (repeatable), `--no-localhost-bind`,
 /// `--ssl CERT KEY PEER` (Python's `simple_network_args`).
-#[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "Network server")]
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "cli", derive(Args))]
+#[cfg_attr(feature = "cli", command(next_help_heading = "Network server"))]
 pub struct NetworkArgs {
     /// TCP port to listen on (default: the program's own)
-    #[arg(short, long)]
+    #[cfg_attr(feature = "cli", arg(short, long))]
     pub port: Option<u16>,
     /// Additional host name or IP address to bind to; use '*' to bind to all interfaces
-    #[arg(long, value_name = "ADDR")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "ADDR"))]
     pub bind: Vec<String>,
     /// Do not implicitly also bind to localhost addresses
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub no_localhost_bind: bool,
     /// Enable mutual TLS: own certificate, own private key, trusted peer certificates (PEM files)
-    #[arg(long, num_args = 3, value_names = ["CERT", "KEY", "PEER"])]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 3, value_names = ["CERT", "KEY", "PEER"]))]
     pub ssl: Option<Vec<PathBuf>>,
 }
 
@@ -166,14 +169,15 @@ fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
 ///
 /// The level starts at WARNING; each `-v` makes it one step more verbose (INFO, DEBUG, TRACE),
 /// each `-q` one step less (ERROR, then nothing at all).
-#[derive(Debug, Clone, Copy, Default, Args)]
-#[command(next_help_heading = "Verbosity")]
+#[derive(Debug, Clone, Copy, Default)]
+#[cfg_attr(feature = "cli", derive(Args))]
+#[cfg_attr(feature = "cli", command(next_help_heading = "Verbosity"))]
 pub struct VerbosityArgs {
     /// Increase logging level (repeatable)
-    #[arg(short, long, action = clap::ArgAction::Count)]
+    #[cfg_attr(feature = "cli", arg(short, long, action = clap::ArgAction::Count))]
     pub verbose: u8,
     /// Decrease logging level (repeatable)
-    #[arg(short, long, action = clap::ArgAction::Count)]
+    #[cfg_attr(feature = "cli", arg(short, long, action = clap::ArgAction::Count))]
     pub quiet: u8,
 }
 
@@ -191,7 +195,8 @@ impl VerbosityArgs {
     }
 
     /// Log to standard error at [`level_filter`](Self::level_filter). Does nothing if a global
-    /// subscriber is already installed.
+    /// subscriber is already installed. (Feature `cli`.)
+    #[cfg(feature = "cli")]
     pub fn init_logging(&self) {
         let _ = tracing_subscriber::fmt()
             .with_max_level(self.level_filter())
@@ -200,7 +205,7 @@ impl VerbosityArgs {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cli"))]
 mod tests {
     use super::*;
     use clap::Parser;
