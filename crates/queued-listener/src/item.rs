@@ -83,6 +83,6 @@ impl Topics {
     }
 }
 
-/// Identifies a subscription, to [`unsubscribe`](QueuedListener::unsubscribe) it.
+/// Identifies a subscription, to [`unsubscribe`](crate::QueuedListener::unsubscribe) it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SubscriptionId(pub(crate) u64);
