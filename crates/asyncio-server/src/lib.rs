@@ -61,7 +61,10 @@
 //! | `common_args.verbosity_args`, `init_logger_from_args` | [`VerbosityArgs`], [`VerbosityArgs::init_logging`] |
 //! | `asyncio.StreamReader.readline` (with `limit`) | [`Connection::read_line`] |
 //! | `simple_server_loop`'s signal handling | [`terminate_signal`] |
-
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 #![deny(missing_docs)]
 
 mod args;

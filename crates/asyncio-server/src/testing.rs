@@ -4,6 +4,10 @@
 //! binary and never skip; [`artiq_manual_certificate`] gives the ones checked in under
 //! `tests/fixtures/artiq-manual/`, made with the openssl recipe of the ARTIQ manual.
 
+// Test support, never linked into a program: a failure to make a certificate must fail the test
+// that asked for it, loudly.
+#![allow(clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 /// A certificate and its private key, as PEM files.

@@ -101,7 +101,7 @@ pub(crate) fn receive_loop(
                 let received = SystemTime::now();
                 let received_at = Instant::now();
                 queue.push(Datagram {
-                    data: buf[..n].to_vec(),
+                    data: buf.get(..n).unwrap_or_default().to_vec(),
                     source,
                     received,
                     received_at,

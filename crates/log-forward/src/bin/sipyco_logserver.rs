@@ -10,6 +10,10 @@
 //!
 //! Exit status: 0 after SIGINT/SIGTERM/SIGHUP or when standard output is closed, 1 when the
 //! server cannot start.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 use std::io::Write as _;
 use std::process::ExitCode;
