@@ -3,7 +3,6 @@
 
 use std::io::{BufRead, BufReader, Write as _};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -82,23 +81,6 @@ impl Drop for LogServerProcess {
     }
 }
 
-/// The `forward_logs` example next to this test binary (`target/<profile>/examples`), built on
-/// demand when only this test was built.
-fn forward_logs_example() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let path = profile_dir.join("examples").join("forward_logs");
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "log-forward", "--example", "forward_logs"])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    path
-}
-
 fn recorded_lines() -> Vec<String> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -117,7 +99,7 @@ fn recorded_lines() -> Vec<String> {
 #[test]
 fn example_to_logserver_prints_the_recorded_lines() {
     let server = LogServerProcess::start(0);
-    let status = Command::new(forward_logs_example())
+    let status = Command::new(env!("CARGO_BIN_EXE_forward_logs"))
         .args(["127.0.0.1", &server.port.to_string()])
         .status()
         .unwrap();
@@ -125,7 +107,7 @@ fn example_to_logserver_prints_the_recorded_lines() {
     let expected = &recorded_lines()[1..];
     assert_eq!(server.lines(expected.len()), expected);
 
-    let status = Command::new(forward_logs_example())
+    let status = Command::new(env!("CARGO_BIN_EXE_forward_logs"))
         .args(["127.0.0.1", &server.port.to_string(), "--source", "other"])
         .status()
         .unwrap();

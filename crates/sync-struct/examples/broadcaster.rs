@@ -6,7 +6,7 @@
 //! out what receivers have not received yet, closes, and exits 0.
 //!
 //! ```text
-//! cargo run -p sync-struct --example broadcaster -- -p 1067 --count 50 --wait-receivers 1
+//! cargo run -p sync-struct --bin broadcaster -- -p 1067 --count 50 --wait-receivers 1
 //! # in another terminal:
 //! cargo run -p sync-struct --bin sipyco_subscribe -- localhost 1067 demo --broadcast
 //! ```

@@ -10,7 +10,7 @@
 //! `publisher: applied N mods` when the changes are done.
 //!
 //! ```text
-//! cargo run -p sync-struct --example publisher -- -p 3250 --mods 1000
+//! cargo run -p sync-struct --bin publisher -- -p 3250 --mods 1000
 //! # in another terminal:
 //! cargo run -p sync-struct --bin sipyco_subscribe -- localhost 3250 data --watch
 //! ```

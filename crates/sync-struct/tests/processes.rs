@@ -321,7 +321,7 @@ async fn sipyco_subscribe_prints_the_structure_pretty() {
 #[tokio::test]
 async fn publisher_example_stays_in_sync_with_a_subscriber() {
     let mut publisher = Proc::spawn(
-        common::example("publisher"),
+        env!("CARGO_BIN_EXE_publisher"),
         &[
             "-p",
             "0",
@@ -370,7 +370,7 @@ async fn publisher_example_stays_in_sync_with_a_subscriber() {
 #[tokio::test]
 async fn broadcaster_example_reaches_sipyco_subscribe() {
     let mut broadcaster = Proc::spawn(
-        common::example("broadcaster"),
+        env!("CARGO_BIN_EXE_broadcaster"),
         &[
             "-p",
             "0",
