@@ -37,7 +37,7 @@ use crate::tls::{TlsClientConfig, TlsServerConfig};
 #[cfg_attr(feature = "cli", derive(Args))]
 #[cfg_attr(feature = "cli", command(next_help_heading = "Network server"))]
 pub struct NetworkArgs {
-    /// TCP port to listen on (default: the program's own)
+    /// TCP port to listen on (default: the program's own; see `parse_with_default_port`)
     #[cfg_attr(feature = "cli", arg(short, long))]
     pub port: Option<u16>,
     /// Additional host name or IP address to bind to; use '*' to bind to all interfaces
@@ -165,6 +165,24 @@ fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
         })
 }
 
+/// Parses a program's arguments (a clap `Parser` that flattens [`NetworkArgs`]) with its
+/// default port named in the help of `-p/--port`, since one flattened group cannot know it.
+/// Exits with clap's message and status on bad arguments, `--help` and `--version`, as
+/// `Parser::parse` does. (Feature `cli`.)
+#[cfg(feature = "cli")]
+pub fn parse_with_default_port<A: clap::Parser>(default_port: u16) -> A {
+    let matches = with_default_port(A::command(), default_port).get_matches();
+    A::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// `command` with its `--port` help naming `default_port`. (Feature `cli`.)
+#[cfg(feature = "cli")]
+pub fn with_default_port(command: clap::Command, default_port: u16) -> clap::Command {
+    command.mut_arg("port", |arg| {
+        arg.help(format!("TCP port to listen on (default: {default_port})"))
+    })
+}
+
 /// Verbosity options: `-v` and `-q`, repeatable (Python's `verbosity_args`).
 ///
 /// The level starts at WARNING; each `-v` makes it one step more verbose (INFO, DEBUG, TRACE),
@@ -173,10 +191,10 @@ fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
 #[cfg_attr(feature = "cli", derive(Args))]
 #[cfg_attr(feature = "cli", command(next_help_heading = "Verbosity"))]
 pub struct VerbosityArgs {
-    /// Increase logging level (repeatable)
+    /// Log more, one level per -v: INFO, DEBUG, TRACE (repeatable; the default is WARNING)
     #[cfg_attr(feature = "cli", arg(short, long, action = clap::ArgAction::Count))]
     pub verbose: u8,
-    /// Decrease logging level (repeatable)
+    /// Log less, one level per -q (repeatable)
     #[cfg_attr(feature = "cli", arg(short, long, action = clap::ArgAction::Count))]
     pub quiet: u8,
 }
@@ -280,6 +298,26 @@ mod tests {
         assert_eq!(parse(&[]).network.ssl_args(), None);
         let two = Cli::try_parse_from(["prog", "--ssl", "a.pem", "a.key"]);
         assert!(two.is_err());
+    }
+
+    #[test]
+    fn help_names_the_default_port() {
+        use clap::CommandFactory;
+        let help = with_default_port(Cli::command(), 1066)
+            .render_help()
+            .to_string();
+        assert!(
+            help.contains("TCP port to listen on (default: 1066)"),
+            "{help}"
+        );
+        assert!(!help.contains("the program's own"), "{help}");
+        let cli: Cli = {
+            let matches = with_default_port(Cli::command(), 1066)
+                .try_get_matches_from(["prog", "-p", "7"])
+                .unwrap();
+            clap::FromArgMatches::from_arg_matches(&matches).unwrap()
+        };
+        assert_eq!(cli.network.port, Some(7));
     }
 
     #[test]

@@ -82,6 +82,8 @@ mod tls;
 pub mod testing;
 
 pub use args::{NetworkArgs, SslArgs, VerbosityArgs};
+#[cfg(feature = "cli")]
+pub use args::{parse_with_default_port, with_default_port};
 pub use client::{connect, connect_stream};
 pub use connection::{Connection, LineReader, LineWriter};
 pub use error::{Error, Result};
