@@ -19,7 +19,10 @@
 //! - [`TlsServerConfig`], [`TlsClientConfig`]: mutual TLS where trust means "the peer presented
 //!   one of the certificates of this PEM file".
 //! - [`NetworkArgs`], [`VerbosityArgs`]: the usual `-p --bind --no-localhost-bind --ssl` and
-//!   `-v -q` options, to `#[command(flatten)]` into a program's arguments.
+//!   `-v -q` options, to `#[command(flatten)]` into a program's arguments;
+//!   [`parse_with_default_port`] parses them with the program's default port in `--help`.
+//!   The clap side and `init_logging` are the default feature `cli`: a library that only needs
+//!   the transport turns default features off and pulls neither clap nor tracing-subscriber.
 //! - [`terminate_signal`]: resolves on SIGINT, SIGTERM or SIGHUP.
 //! - [`Error`]: the one error type; a bad peer produces an error for its own connection only.
 //!
