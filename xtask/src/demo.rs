@@ -124,7 +124,7 @@ pub(crate) fn logs() -> Result<(), String> {
         "sipyco_logserver",
     )?)?;
     println!("sipyco_logserver listening on 127.0.0.1:{port}");
-    let status = Command::new(release_bin("examples/forward_logs"))
+    let status = Command::new(release_bin("forward_logs"))
         .args(["127.0.0.1", &port, "--source", "demo"])
         .status()
         .map_err(|e| format!("forward_logs: {e}"))?;
@@ -160,7 +160,7 @@ fn terminate(child: &Child) -> Result<(), String> {
 pub(crate) fn sync() -> Result<(), String> {
     let mods = "300";
     let mut publisher = start(
-        Command::new(release_bin("examples/publisher"))
+        Command::new(release_bin("publisher"))
             .args(ON_LOOPBACK)
             .args(["--mods", mods, "--interval-ms", "2"]),
     )?;

@@ -66,7 +66,7 @@ async fn run(args: Args) -> asyncio_server::Result<()> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let args: Args = asyncio_server::parse_with_default_port(DEFAULT_PORT);
     args.verbosity.init_logging();
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! Command-line arguments shared by every server (Python's `sipyco.common_args`).
 //!
-//! Flatten the groups into a controller's own arguments:
+//! Flatten the groups into a controller's own arguments (the clap derives need the default
+//! feature `cli`; without it the structs are plain values to fill in code):
 //!
 //! ```
 //! use asyncio_server::{NetworkArgs, VerbosityArgs};
@@ -22,6 +23,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 
+#[cfg(feature = "cli")]
 use clap::Args;
 use tracing::level_filters::LevelFilter;
 
@@ -31,20 +33,21 @@ use crate::tls::{TlsClientConfig, TlsServerConfig};
 
 /// Network options of a server: `-p/--port`, `--bind` (repeatable), `--no-localhost-bind`,
 /// `--ssl CERT KEY PEER` (Python's `simple_network_args`).
-#[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "Network server")]
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "cli", derive(Args))]
+#[cfg_attr(feature = "cli", command(next_help_heading = "Network server"))]
 pub struct NetworkArgs {
-    /// TCP port to listen on (default: the program's own)
-    #[arg(short, long)]
+    /// TCP port to listen on (default: the program's own; see `parse_with_default_port`)
+    #[cfg_attr(feature = "cli", arg(short, long))]
     pub port: Option<u16>,
     /// Additional host name or IP address to bind to; use '*' to bind to all interfaces
-    #[arg(long, value_name = "ADDR")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "ADDR"))]
     pub bind: Vec<String>,
     /// Do not implicitly also bind to localhost addresses
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub no_localhost_bind: bool,
     /// Enable mutual TLS: own certificate, own private key, trusted peer certificates (PEM files)
-    #[arg(long, num_args = 3, value_names = ["CERT", "KEY", "PEER"])]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 3, value_names = ["CERT", "KEY", "PEER"]))]
     pub ssl: Option<Vec<PathBuf>>,
 }
 
@@ -162,18 +165,37 @@ fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
         })
 }
 
+/// Parses a program's arguments (a clap `Parser` that flattens [`NetworkArgs`]) with its
+/// default port named in the help of `-p/--port`, since one flattened group cannot know it.
+/// Exits with clap's message and status on bad arguments, `--help` and `--version`, as
+/// `Parser::parse` does. (Feature `cli`.)
+#[cfg(feature = "cli")]
+pub fn parse_with_default_port<A: clap::Parser>(default_port: u16) -> A {
+    let matches = with_default_port(A::command(), default_port).get_matches();
+    A::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// `command` with its `--port` help naming `default_port`. (Feature `cli`.)
+#[cfg(feature = "cli")]
+pub fn with_default_port(command: clap::Command, default_port: u16) -> clap::Command {
+    command.mut_arg("port", |arg| {
+        arg.help(format!("TCP port to listen on (default: {default_port})"))
+    })
+}
+
 /// Verbosity options: `-v` and `-q`, repeatable (Python's `verbosity_args`).
 ///
 /// The level starts at WARNING; each `-v` makes it one step more verbose (INFO, DEBUG, TRACE),
 /// each `-q` one step less (ERROR, then nothing at all).
-#[derive(Debug, Clone, Copy, Default, Args)]
-#[command(next_help_heading = "Verbosity")]
+#[derive(Debug, Clone, Copy, Default)]
+#[cfg_attr(feature = "cli", derive(Args))]
+#[cfg_attr(feature = "cli", command(next_help_heading = "Verbosity"))]
 pub struct VerbosityArgs {
-    /// Increase logging level (repeatable)
-    #[arg(short, long, action = clap::ArgAction::Count)]
+    /// Log more, one level per -v: INFO, DEBUG, TRACE (repeatable; the default is WARNING)
+    #[cfg_attr(feature = "cli", arg(short, long, action = clap::ArgAction::Count))]
     pub verbose: u8,
-    /// Decrease logging level (repeatable)
-    #[arg(short, long, action = clap::ArgAction::Count)]
+    /// Log less, one level per -q (repeatable)
+    #[cfg_attr(feature = "cli", arg(short, long, action = clap::ArgAction::Count))]
     pub quiet: u8,
 }
 
@@ -191,7 +213,8 @@ impl VerbosityArgs {
     }
 
     /// Log to standard error at [`level_filter`](Self::level_filter). Does nothing if a global
-    /// subscriber is already installed.
+    /// subscriber is already installed. (Feature `cli`.)
+    #[cfg(feature = "cli")]
     pub fn init_logging(&self) {
         let _ = tracing_subscriber::fmt()
             .with_max_level(self.level_filter())
@@ -200,7 +223,7 @@ impl VerbosityArgs {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cli"))]
 mod tests {
     use super::*;
     use clap::Parser;
@@ -275,6 +298,26 @@ mod tests {
         assert_eq!(parse(&[]).network.ssl_args(), None);
         let two = Cli::try_parse_from(["prog", "--ssl", "a.pem", "a.key"]);
         assert!(two.is_err());
+    }
+
+    #[test]
+    fn help_names_the_default_port() {
+        use clap::CommandFactory;
+        let help = with_default_port(Cli::command(), 1066)
+            .render_help()
+            .to_string();
+        assert!(
+            help.contains("TCP port to listen on (default: 1066)"),
+            "{help}"
+        );
+        assert!(!help.contains("the program's own"), "{help}");
+        let cli: Cli = {
+            let matches = with_default_port(Cli::command(), 1066)
+                .try_get_matches_from(["prog", "-p", "7"])
+                .unwrap();
+            clap::FromArgMatches::from_arg_matches(&matches).unwrap()
+        };
+        assert_eq!(cli.network.port, Some(7));
     }
 
     #[test]

@@ -19,7 +19,10 @@
 //! - [`TlsServerConfig`], [`TlsClientConfig`]: mutual TLS where trust means "the peer presented
 //!   one of the certificates of this PEM file".
 //! - [`NetworkArgs`], [`VerbosityArgs`]: the usual `-p --bind --no-localhost-bind --ssl` and
-//!   `-v -q` options, to `#[command(flatten)]` into a program's arguments.
+//!   `-v -q` options, to `#[command(flatten)]` into a program's arguments;
+//!   [`parse_with_default_port`] parses them with the program's default port in `--help`.
+//!   The clap side and `init_logging` are the default feature `cli`: a library that only needs
+//!   the transport turns default features off and pulls neither clap nor tracing-subscriber.
 //! - [`terminate_signal`]: resolves on SIGINT, SIGTERM or SIGHUP.
 //! - [`Error`]: the one error type; a bad peer produces an error for its own connection only.
 //!
@@ -61,7 +64,10 @@
 //! | `common_args.verbosity_args`, `init_logger_from_args` | [`VerbosityArgs`], [`VerbosityArgs::init_logging`] |
 //! | `asyncio.StreamReader.readline` (with `limit`) | [`Connection::read_line`] |
 //! | `simple_server_loop`'s signal handling | [`terminate_signal`] |
-
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 #![deny(missing_docs)]
 
 mod args;
@@ -79,6 +85,8 @@ mod tls;
 pub mod testing;
 
 pub use args::{NetworkArgs, SslArgs, VerbosityArgs};
+#[cfg(feature = "cli")]
+pub use args::{parse_with_default_port, with_default_port};
 pub use client::{connect, connect_stream};
 pub use connection::{Connection, LineReader, LineWriter};
 pub use error::{Error, Result};

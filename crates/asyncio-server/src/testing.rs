@@ -1,11 +1,14 @@
-//! Test support (feature `test-util`): certificates made the way the ARTIQ manual tells users to
-//! make them, for TLS tests anywhere in the workspace.
+//! Test support (feature `test-util`): TLS certificates for tests anywhere in the workspace.
+//!
+//! [`make_certificate`] makes a fresh one in-process (rcgen), so TLS tests need no `openssl`
+//! binary and never skip; [`artiq_manual_certificate`] gives the ones checked in under
+//! `tests/fixtures/artiq-manual/`, made with the openssl recipe of the ARTIQ manual.
+
+// Test support, never linked into a program: a failure to make a certificate must fail the test
+// that asked for it, loudly.
+#![allow(clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// The `openssl` binary the tests use.
-pub const OPENSSL: &str = "/usr/bin/openssl";
 
 /// A certificate and its private key, as PEM files.
 #[derive(Debug, Clone)]
@@ -16,40 +19,41 @@ pub struct CertFiles {
     pub key: PathBuf,
 }
 
-/// Makes `NAME.pem` and `NAME.key` in `dir` with the ARTIQ manual's recipe,
+/// Makes `NAME.pem` and `NAME.key` in `dir`: a self-signed ECDSA P-256 certificate with an
+/// empty subject, marked as a CA, i.e. the shape of the ARTIQ manual's
 /// `openssl req -x509 -newkey KIND -keyout NAME.key -nodes -out NAME.pem -sha256 -subj "/"`
-/// (self-signed, empty subject, marked as a CA by OpenSSL's defaults), with `KIND` = `rsa` or
-/// e.g. `ec -pkeyopt ec_paramgen_curve:P-256`.
+/// with a key that is fast to generate.
 ///
-/// Returns `None` when `openssl` is not installed, so a test can print that it skips; panics
-/// when openssl runs and fails (a broken test machine must not pass silently).
-pub fn make_certificate(dir: &Path, name: &str, kind: &[&str]) -> Option<CertFiles> {
-    if !Path::new(OPENSSL).exists() {
-        println!("{OPENSSL} not found: TLS test skipped");
-        return None;
-    }
-    let key = dir.join(format!("{name}.key"));
-    let cert = dir.join(format!("{name}.pem"));
-    let out = Command::new(OPENSSL)
-        .args(["req", "-x509", "-newkey"])
-        .args(kind)
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-nodes")
-        .arg("-out")
-        .arg(&cert)
-        .args(["-sha256", "-subj", "/"])
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(CertFiles { cert, key })
+/// Panics when the certificate cannot be made or written: a broken test machine must fail.
+pub fn make_certificate(dir: &Path, name: &str) -> CertFiles {
+    let key = rcgen::KeyPair::generate().expect("generate a P-256 key");
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("empty names");
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).expect("self-sign");
+    let files = CertFiles {
+        cert: dir.join(format!("{name}.pem")),
+        key: dir.join(format!("{name}.key")),
+    };
+    std::fs::write(&files.cert, cert.pem()).expect("write the certificate");
+    std::fs::write(&files.key, key.serialize_pem()).expect("write the key");
+    files
 }
 
-/// An RSA certificate, the manual's default: [`make_certificate`] with `rsa`.
-pub fn make_rsa_certificate(dir: &Path, name: &str) -> Option<CertFiles> {
-    make_certificate(dir, name, &["rsa"])
+/// The names of the checked-in certificates of [`artiq_manual_certificate`].
+pub const ARTIQ_MANUAL_NAMES: [&str; 3] = ["server", "client", "stranger"];
+
+/// One of the certificates made with the ARTIQ manual's recipe (RSA 2048, `-subj "/"`), checked
+/// in as `tests/fixtures/artiq-manual/NAME.{pem,key}` of this crate: `name` is one of
+/// [`ARTIQ_MANUAL_NAMES`]. Panics on any other name.
+pub fn artiq_manual_certificate(name: &str) -> CertFiles {
+    assert!(
+        ARTIQ_MANUAL_NAMES.contains(&name),
+        "no checked-in certificate {name:?}"
+    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/artiq-manual");
+    CertFiles {
+        cert: dir.join(format!("{name}.pem")),
+        key: dir.join(format!("{name}.key")),
+    }
 }

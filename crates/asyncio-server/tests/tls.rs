@@ -1,10 +1,11 @@
-//! Mutual TLS with certificates made exactly as the ARTIQ manual tells users to make them.
+//! Mutual TLS, with certificates made in-process (rcgen) and with the checked-in ones that the
+//! ARTIQ manual's openssl recipe made (`tests/fixtures/artiq-manual/`). Nothing here skips.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use asyncio_server::testing;
+use asyncio_server::testing::{self, CertFiles};
 use asyncio_server::{
     Connection, Server, TlsClientConfig, TlsServerConfig, connect, connect_stream,
 };
@@ -12,9 +13,8 @@ use tokio::net::TcpListener;
 use tokio::time::timeout;
 
 const T: Duration = Duration::from_secs(20);
-/// The manual's recipe with a key of `kind`, panicking (never skipping) once openssl exists.
-fn make_cert(dir: &Path, name: &str, kind: &[&str]) -> (PathBuf, PathBuf) {
-    let c = testing::make_certificate(dir, name, kind).expect("openssl is installed");
+
+fn pair(c: CertFiles) -> (PathBuf, PathBuf) {
     (c.cert, c.key)
 }
 
@@ -26,22 +26,27 @@ struct Pki {
 }
 
 impl Pki {
-    /// Certificates for a server, a client and a stranger; `None` (test skipped) without openssl.
-    fn new() -> Option<Pki> {
-        if !Path::new(testing::OPENSSL).exists() {
-            println!("{} not found: TLS test skipped", testing::OPENSSL);
-            return None;
-        }
+    /// Fresh certificates for a server, a client and a stranger.
+    fn new() -> Pki {
         let dir = tempfile::tempdir().unwrap();
-        let server = make_cert(dir.path(), "server", &["rsa"]);
-        let client = make_cert(dir.path(), "client", &["rsa"]);
-        let stranger = make_cert(dir.path(), "stranger", &["rsa"]);
-        Some(Pki {
+        let make = |name| pair(testing::make_certificate(dir.path(), name));
+        let (server, client, stranger) = (make("server"), make("client"), make("stranger"));
+        Pki {
             dir,
             server,
             client,
             stranger,
-        })
+        }
+    }
+
+    /// The checked-in certificates made with the ARTIQ manual's openssl recipe (RSA).
+    fn artiq_manual() -> Pki {
+        Pki {
+            dir: tempfile::tempdir().unwrap(),
+            server: pair(testing::artiq_manual_certificate("server")),
+            client: pair(testing::artiq_manual_certificate("client")),
+            stranger: pair(testing::artiq_manual_certificate("stranger")),
+        }
     }
 
     fn server_config(&self, trusted: &Path) -> TlsServerConfig {
@@ -83,7 +88,7 @@ fn tls_server(tls: TlsServerConfig) -> (SocketAddr, asyncio_server::ServerHandle
 
 #[tokio::test]
 async fn handshake_and_line_exchange() {
-    let Some(pki) = Pki::new() else { return };
+    let pki = Pki::new();
     let (addr, handle) = tls_server(pki.server_config(&pki.client.0));
     let client_tls = pki.client_config(&pki.client, &pki.server.0);
     let mut conn = timeout(T, connect("127.0.0.1", addr.port(), Some(&client_tls), T))
@@ -100,7 +105,7 @@ async fn handshake_and_line_exchange() {
 
 #[tokio::test]
 async fn peer_file_with_several_certificates() {
-    let Some(pki) = Pki::new() else { return };
+    let pki = Pki::new();
     let clients = pki.bundle("clients.pem", &[&pki.stranger.0, &pki.client.0]);
     let servers = pki.bundle("servers.pem", &[&pki.stranger.0, &pki.server.0]);
     let (addr, handle) = tls_server(pki.server_config(&clients));
@@ -115,29 +120,55 @@ async fn peer_file_with_several_certificates() {
     handle.shutdown();
 }
 
-#[tokio::test]
-async fn ec_keys_work_too() {
-    let Some(pki) = Pki::new() else { return };
-    let ec = make_cert(
-        pki.dir.path(),
-        "ec",
-        &["ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
-    );
-    let (addr, handle) = tls_server(pki.server_config(&ec.0));
-    let client_tls = pki.client_config(&ec, &pki.server.0);
+/// One handshake and one line with `pki`'s server and client.
+async fn exchange(pki: &Pki, line: &str) {
+    let (addr, handle) = tls_server(pki.server_config(&pki.client.0));
+    let client_tls = pki.client_config(&pki.client, &pki.server.0);
     let mut conn = timeout(T, connect("127.0.0.1", addr.port(), Some(&client_tls), T))
         .await
         .unwrap()
         .unwrap();
-    conn.write_line("ec").await.unwrap();
-    let line = timeout(T, conn.read_line()).await.unwrap().unwrap();
-    assert_eq!(line.as_deref(), Some("ec"));
+    conn.write_line(line).await.unwrap();
+    let got = timeout(T, conn.read_line()).await.unwrap().unwrap();
+    assert_eq!(got.as_deref(), Some(line));
     handle.shutdown();
 }
 
 #[tokio::test]
+async fn artiq_manual_certificates_work() {
+    // RSA keys, empty subjects, CA:TRUE, and OpenSSL's 30-day validity long past: none of it
+    // matters to the exact-match trust of SimpleSSLConfig.
+    let pki = Pki::artiq_manual();
+    exchange(&pki, "manual").await;
+
+    // The stranger of the manual's set is refused like any other.
+    let (addr, handle) = tls_server(pki.server_config(&pki.client.0));
+    let client_tls = pki.client_config(&pki.client, &pki.stranger.0);
+    let err = timeout(T, connect("127.0.0.1", addr.port(), Some(&client_tls), T))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(err.to_string().contains("not in the trusted list"), "{err}");
+    handle.shutdown();
+}
+
+#[tokio::test]
+async fn rsa_and_ec_keys_mix() {
+    // A server with the manual's RSA certificate, a client with an in-process P-256 one.
+    let fresh = Pki::new();
+    let manual = Pki::artiq_manual();
+    let mixed = Pki {
+        dir: fresh.dir,
+        server: manual.server,
+        client: fresh.client,
+        stranger: fresh.stranger,
+    };
+    exchange(&mixed, "mixed").await;
+}
+
+#[tokio::test]
 async fn server_refuses_untrusted_client() {
-    let Some(pki) = Pki::new() else { return };
+    let pki = Pki::new();
     let server_tls = pki.server_config(&pki.client.0);
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -171,7 +202,7 @@ async fn server_refuses_untrusted_client() {
 
 #[tokio::test]
 async fn client_refuses_untrusted_server() {
-    let Some(pki) = Pki::new() else { return };
+    let pki = Pki::new();
     let (addr, handle) = tls_server(pki.server_config(&pki.client.0));
     // The client expects the stranger's certificate from the server.
     let client_tls = pki.client_config(&pki.client, &pki.stranger.0);
@@ -189,7 +220,7 @@ async fn client_refuses_untrusted_server() {
 
 #[tokio::test]
 async fn plain_client_gets_nothing_from_tls_server() {
-    let Some(pki) = Pki::new() else { return };
+    let pki = Pki::new();
     let (addr, handle) = tls_server(pki.server_config(&pki.client.0));
     let mut conn = timeout(T, connect("127.0.0.1", addr.port(), None, T))
         .await
@@ -204,7 +235,7 @@ async fn plain_client_gets_nothing_from_tls_server() {
 
 #[test]
 fn configuration_errors_name_the_file() {
-    let Some(pki) = Pki::new() else { return };
+    let pki = Pki::new();
     let missing = pki.dir.path().join("missing.pem");
     let err = TlsServerConfig::from_files(&pki.server.0, &pki.server.1, &missing).unwrap_err();
     assert!(

@@ -1,7 +1,7 @@
 //! Forward the five records of the golden recording `logs_head.jsonl` to a log server.
 //!
 //! ```text
-//! cargo run -p log-forward --example forward_logs -- HOST PORT [--source NAME]
+//! cargo run -p log-forward --bin forward_logs -- HOST PORT [--source NAME]
 //! ```
 //!
 //! The records go through `tracing` and a [`LogForwarder`] layer, with logger name

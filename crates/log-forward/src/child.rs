@@ -71,11 +71,11 @@ where
             return Ok(false);
         }
         let (chunk, found) = match available.iter().position(|&b| b == b'\n') {
-            Some(i) => (&available[..=i], true),
+            Some(i) => (available.get(..=i).unwrap_or(available), true),
             None => (available, false),
         };
         let room = max.saturating_sub(line.len());
-        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        line.extend_from_slice(chunk.get(..room).unwrap_or(chunk));
         let used = chunk.len();
         output.consume(used);
         if found {

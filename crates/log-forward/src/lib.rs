@@ -81,6 +81,10 @@
 //! ([`DEFAULT_MAX_MESSAGE_LEN`]); a forwarder notices at once that its server closed the
 //! connection (it watches the socket) and sends again, after reconnecting, the records of a
 //! write that failed, where Python loses one record.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 #![deny(missing_docs)]
 
 mod child;

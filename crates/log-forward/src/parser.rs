@@ -74,16 +74,8 @@ impl LogParser {
             pending.message.push('\n');
             pending.message.push_str(line);
             pending.remaining -= 1;
-            if pending.remaining == 0 {
-                let Pending {
-                    level,
-                    name,
-                    message,
-                    ..
-                } = self.pending.take().expect("pending record checked above");
-                return Ok(Some(LogRecord::new(level, name, message)));
-            }
-            return Ok(None);
+            let done = self.pending.take_if(|p| p.remaining == 0);
+            return Ok(done.map(|p| LogRecord::new(p.level, p.name, p.message)));
         }
         let parsed = parse_log_message(line);
         if parsed.continuation_lines == 0 {

@@ -3,7 +3,6 @@
 
 use std::io::{BufRead, BufReader, Write as _};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -37,9 +36,15 @@ fn lines_of(read: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String>
 impl LogServerProcess {
     /// Start on `port` (0: any free port) and wait for its `listening on` line.
     fn start(port: u16) -> LogServerProcess {
+        Self::start_with(port, &[])
+    }
+
+    /// [`start`](Self::start) with more arguments.
+    fn start_with(port: u16, args: &[&str]) -> LogServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sipyco_logserver"))
             .args(["--no-localhost-bind", "--bind", "127.0.0.1", "-p"])
             .arg(port.to_string())
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -82,23 +87,6 @@ impl Drop for LogServerProcess {
     }
 }
 
-/// The `forward_logs` example next to this test binary (`target/<profile>/examples`), built on
-/// demand when only this test was built.
-fn forward_logs_example() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let path = profile_dir.join("examples").join("forward_logs");
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "log-forward", "--example", "forward_logs"])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    path
-}
-
 fn recorded_lines() -> Vec<String> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -117,7 +105,7 @@ fn recorded_lines() -> Vec<String> {
 #[test]
 fn example_to_logserver_prints_the_recorded_lines() {
     let server = LogServerProcess::start(0);
-    let status = Command::new(forward_logs_example())
+    let status = Command::new(env!("CARGO_BIN_EXE_forward_logs"))
         .args(["127.0.0.1", &server.port.to_string()])
         .status()
         .unwrap();
@@ -125,7 +113,7 @@ fn example_to_logserver_prints_the_recorded_lines() {
     let expected = &recorded_lines()[1..];
     assert_eq!(server.lines(expected.len()), expected);
 
-    let status = Command::new(forward_logs_example())
+    let status = Command::new(env!("CARGO_BIN_EXE_forward_logs"))
         .args(["127.0.0.1", &server.port.to_string(), "--source", "other"])
         .status()
         .unwrap();
@@ -146,6 +134,30 @@ fn example_to_logserver_prints_the_recorded_lines() {
     good.write_all(b"ARTIQ logging\ns:INFO:n:still here\n")
         .unwrap();
     assert_eq!(server.next_line(), "s:INFO:n:still here");
+}
+
+#[test]
+fn every_record_is_printed_unless_quieted() {
+    let records = b"ARTIQ logging\ns:TRACE:n:t\ns:DEBUG:n:d\ns:INFO:n:i\ns:CRITICAL:n:c\n";
+    // (arguments, the records printed); the last record marks the end of each run.
+    let table: [(&[&str], &[&str]); 4] = [
+        (
+            &[],
+            &["s:TRACE:n:t", "s:DEBUG:n:d", "s:INFO:n:i", "s:CRITICAL:n:c"],
+        ),
+        (
+            &["-v"],
+            &["s:TRACE:n:t", "s:DEBUG:n:d", "s:INFO:n:i", "s:CRITICAL:n:c"],
+        ),
+        (&["-q"], &["s:DEBUG:n:d", "s:INFO:n:i", "s:CRITICAL:n:c"]),
+        (&["-qq"], &["s:INFO:n:i", "s:CRITICAL:n:c"]),
+    ];
+    for (args, expected) in table {
+        let server = LogServerProcess::start_with(0, args);
+        let mut forwarder = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        forwarder.write_all(records).unwrap();
+        assert_eq!(server.lines(expected.len()), expected, "{args:?}");
+    }
 }
 
 #[test]

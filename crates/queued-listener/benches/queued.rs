@@ -10,13 +10,20 @@
 //!   it is unbounded).
 //! - `queued_latency_p50_us` / `_p99_us` / `_max_us`: from the receiving thread's timestamp to
 //!   the start of the callback, with an idle consumer and paced datagrams.
+//! - `queued_slow_subscriber_worst_delay_ms`: 20,000 datagrams sent as fast as possible to a
+//!   subscriber that sleeps 1 ms per item; the worst delay from sending to reception. Its
+//!   reference, `queued_slow_subscriber_backlog_ms`, is how long the subscriber took for the
+//!   backlog: how late a listener without the queue would have received the last datagram.
+//! - `queued_close_ms_max`: the longest of 20 `close` calls of an idle listener; reference
+//!   `queued_poll_interval_ms`, the read timeout that bounds how soon the receiving thread sees
+//!   the close.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use queued_listener::{QueuedListener, Topics, UdpBroadcaster};
+use queued_listener::{Close, QueuedListener, Topics, UdpBroadcaster};
 
 const BURST: u64 = 200_000;
 const LATENCY_SAMPLES: usize = 10_000;
@@ -140,7 +147,75 @@ fn latency() {
     println!("queued_latency_max_us {:.1}", pct(1.0));
 }
 
+const SLOW_COUNT: u64 = 20_000;
+
+fn nanos_since_epoch(t: SystemTime) -> u64 {
+    u64::try_from(t.duration_since(UNIX_EPOCH).unwrap().as_nanos()).unwrap()
+}
+
+fn slow_subscriber() {
+    let mut listener = QueuedListener::on(loopback());
+    let worst = Arc::new(AtomicU64::new(0));
+    let (w, (done_tx, done_rx)) = (Arc::clone(&worst), mpsc::channel());
+    listener.subscribe(Topics::All, move |item| {
+        let p = item.payload.as_bytes().unwrap();
+        let seq = u64::from_be_bytes(p[..8].try_into().unwrap());
+        let sent_ns = u64::from_be_bytes(p[8..16].try_into().unwrap());
+        let delay = nanos_since_epoch(item.received).saturating_sub(sent_ns);
+        w.fetch_max(delay, Ordering::Relaxed);
+        std::thread::sleep(Duration::from_millis(1));
+        if seq == SLOW_COUNT - 1 {
+            let _ = done_tx.send(());
+        }
+    });
+    listener.open().expect("open");
+    let b = UdpBroadcaster::new(listener.local_addr().unwrap()).unwrap();
+    let start = Instant::now();
+    let mut payload = [0u8; 16];
+    for seq in 0..SLOW_COUNT {
+        payload[..8].copy_from_slice(&seq.to_be_bytes());
+        payload[8..].copy_from_slice(&nanos_since_epoch(SystemTime::now()).to_be_bytes());
+        b.publish("bench", &payload).unwrap();
+    }
+    let delivered = done_rx.recv_timeout(Duration::from_secs(120)).is_ok();
+    let backlog = start.elapsed();
+    println!("queued_slow_subscriber_received {}", listener.received());
+    println!(
+        "queued_slow_subscriber_worst_delay_ms {:.2}",
+        worst.load(Ordering::Relaxed) as f64 / 1e6
+    );
+    if delivered {
+        println!(
+            "queued_slow_subscriber_backlog_ms {:.0}",
+            backlog.as_secs_f64() * 1e3
+        );
+    }
+    listener.close();
+}
+
+fn close_latency() {
+    let mut listener = QueuedListener::on(loopback());
+    let mut worst = Duration::ZERO;
+    for _ in 0..20 {
+        listener.open().expect("open");
+        let start = Instant::now();
+        let clean = matches!(listener.close(), Close::Closed(r) if r.is_clean());
+        worst = worst.max(start.elapsed());
+        assert!(
+            clean,
+            "listener threads did not stop within the close timeout"
+        );
+    }
+    println!("queued_close_ms_max {:.1}", worst.as_secs_f64() * 1e3);
+    println!(
+        "queued_poll_interval_ms {:.0}",
+        listener.config().poll_interval.as_secs_f64() * 1e3
+    );
+}
+
 fn main() {
     throughput();
     latency();
+    slow_subscriber();
+    close_latency();
 }

@@ -5,7 +5,7 @@ use std::net::{SocketAddr, UdpSocket};
 
 use pyon_codec::Value;
 
-use crate::connection::Connection;
+use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::wire::{self, PayloadKind};
 
@@ -16,20 +16,20 @@ use crate::wire::{self, PayloadKind};
 #[derive(Debug)]
 pub struct UdpBroadcaster {
     socket: UdpSocket,
-    connection: Connection,
+    endpoint: Endpoint,
 }
 
 impl UdpBroadcaster {
-    /// A broadcaster to `connection`, applying its multicast options.
-    pub fn new(connection: impl Into<Connection>) -> Result<Self> {
-        let connection = connection.into();
-        let socket = connection.sender_socket()?;
-        Ok(UdpBroadcaster { socket, connection })
+    /// A broadcaster to `endpoint`, applying its multicast options.
+    pub fn new(endpoint: impl Into<Endpoint>) -> Result<Self> {
+        let endpoint = endpoint.into();
+        let socket = endpoint.sender_socket()?;
+        Ok(UdpBroadcaster { socket, endpoint })
     }
 
     /// Where it sends.
-    pub fn connection(&self) -> &Connection {
-        &self.connection
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
     }
 
     /// The local address of the sending socket (the `source` listeners see).
@@ -55,7 +55,7 @@ impl UdpBroadcaster {
 
     fn send(&self, topic: &str, kind: PayloadKind, payload: &[u8]) -> Result<()> {
         let datagram = wire::encode(topic, kind, payload)?;
-        let sent = self.socket.send_to(&datagram, self.connection.addr)?;
+        let sent = self.socket.send_to(&datagram, self.endpoint.addr)?;
         if sent != datagram.len() {
             return Err(Error::Io(std::io::Error::other(format!(
                 "sent {sent} of {} bytes",

@@ -1,6 +1,6 @@
 //! A queue with a dispatch thread behind it: the receiving side pushes, a dedicated thread
 //! calls the callback in order. This is the core of [`QueuedListener`](crate::QueuedListener)
-//! and of the [`adapter`](crate::adapter) for TCP subscribers.
+//! and of the [`lines`](crate::lines) for TCP subscribers.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -62,6 +62,16 @@ impl Worker {
                 true
             }
         }
+    }
+
+    /// Waits for the thread to end, at most until `deadline`, without joining it; returns
+    /// whether it ended.
+    pub(crate) fn wait_until(&self, deadline: Instant) -> bool {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        !matches!(
+            self.ended.recv_timeout(wait),
+            Err(mpsc::RecvTimeoutError::Timeout)
+        )
     }
 
     /// Whether the thread has ended.

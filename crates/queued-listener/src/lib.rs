@@ -6,8 +6,9 @@
 //! calls the subscribers. A subscriber that takes a long time never makes the receiver drop
 //! packets: the queue is unbounded by default (an optional bound drops and counts).
 //!
-//! - [`UdpBroadcaster`] publishes `(topic, payload)` datagrams to a unicast address or a
-//!   multicast group (IPv4 or IPv6); payloads are raw bytes or PYON values. A message larger than
+//! - [`Endpoint`] is where datagrams go: a unicast address or a multicast group (IPv4 or IPv6)
+//!   with its multicast options; a broadcaster and its listeners share one.
+//! - [`UdpBroadcaster`] publishes `(topic, payload)` datagrams to an [`Endpoint`]; payloads are raw bytes or PYON values. A message larger than
 //!   one datagram ([`wire::MAX_DATAGRAM`]) is an error at publish time, never truncated.
 //! - [`QueuedListener`] receives them: [`open`](QueuedListener::open),
 //!   [`close`](QueuedListener::close), [`is_open`](QueuedListener::is_open) with MCL's semantics
@@ -16,7 +17,8 @@
 //! - [`Message`], [`MessageBroadcaster`] and [`MessageListener`]: typed messages with serde; a
 //!   malformed message is logged and skipped, and the listener keeps running.
 //! - [`QueuedDispatch`] is the queue and dispatch thread on their own, for any receiver, and
-//!   [`LineReceiver`] puts them behind a TCP `sync_struct` or `broadcast` subscription.
+//!   [`LineReceiver`] ([`lines`]) puts them behind a TCP `sync_struct` or `broadcast`
+//!   subscription, framed by asyncio-server's `LineCodec` with the banners of sync-struct.
 //! - [`wire`] is the datagram format (pure code, no I/O); [`Queue`] the queue.
 //!
 //! ```
@@ -39,25 +41,30 @@
 //! listener.close();
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 #![deny(missing_docs)]
 
-pub mod adapter;
 mod broadcaster;
-mod connection;
 mod dispatch;
+mod endpoint;
 mod error;
+mod item;
+pub mod lines;
 mod listener;
 pub mod queue;
+mod receive;
 mod typed;
 pub mod wire;
 
-pub use adapter::{Line, LineOptions, LineReceiver};
 pub use broadcaster::UdpBroadcaster;
-pub use connection::{Connection, DEFAULT_RECV_BUFFER};
 pub use dispatch::{CloseReport, DEFAULT_CLOSE_TIMEOUT, Pusher, QueuedDispatch};
+pub use endpoint::{DEFAULT_RECV_BUFFER, Endpoint};
 pub use error::{Error, Result};
-pub use listener::{
-    Close, Item, ListenerConfig, Open, Payload, QueuedListener, SubscriptionId, Topics,
-};
+pub use item::{Item, Payload, SubscriptionId, Topics};
+pub use lines::{Line, LineOptions, LineReceiver};
+pub use listener::{Close, ListenerConfig, Open, QueuedListener};
 pub use queue::{Capacity, Overflow, Pop, Push, Queue};
 pub use typed::{Message, MessageBroadcaster, MessageListener, struct_fields, validate};

@@ -1,116 +1,18 @@
 //! [`QueuedListener`]: a receiving thread that only reads and timestamps datagrams, a queue, and
-//! a dispatch thread that decodes them and calls the subscribers in order.
+//! a dispatch thread that decodes them and calls the subscribers in order. The threads' own
+//! code is in [`receive`](crate::receive), what subscribers see in [`item`](crate::item).
 
-use std::collections::BTreeSet;
-use std::net::{SocketAddr, UdpSocket};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use pyon_codec::Value;
-
-use crate::connection::{Connection, DEFAULT_RECV_BUFFER};
-use crate::dispatch::{CloseReport, DEFAULT_CLOSE_TIMEOUT, Pusher, QueuedDispatch, Worker};
-use crate::error::{Error, Result};
+use crate::dispatch::{CloseReport, DEFAULT_CLOSE_TIMEOUT, QueuedDispatch, Worker};
+use crate::endpoint::{DEFAULT_RECV_BUFFER, Endpoint};
+use crate::error::Result;
+use crate::item::{Item, SubscriptionId, Topics};
 use crate::queue::Capacity;
-use crate::wire::{self, PayloadKind};
-
-/// The payload of a received message.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Payload {
-    /// Opaque bytes.
-    Bytes(Vec<u8>),
-    /// A PYON value.
-    Pyon(Value),
-}
-
-impl Payload {
-    /// The bytes, if the payload is raw bytes.
-    pub fn as_bytes(&self) -> Option<&[u8]> {
-        match self {
-            Payload::Bytes(b) => Some(b),
-            Payload::Pyon(_) => None,
-        }
-    }
-
-    /// The value, if the payload is PYON.
-    pub fn as_value(&self) -> Option<&Value> {
-        match self {
-            Payload::Pyon(v) => Some(v),
-            Payload::Bytes(_) => None,
-        }
-    }
-}
-
-/// One received message, as the subscribers see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Item {
-    /// The topic it was published on.
-    pub topic: String,
-    /// What was published.
-    pub payload: Payload,
-    /// The address of the sender.
-    pub source: SocketAddr,
-    /// Wall-clock time at which the receiving thread got the datagram.
-    pub received: SystemTime,
-    /// The same moment on the monotonic clock (for latencies inside this process).
-    pub received_at: Instant,
-}
-
-/// Which topics a subscriber wants.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Topics {
-    /// Every topic.
-    #[default]
-    All,
-    /// Only these topics.
-    Only(BTreeSet<String>),
-}
-
-impl Topics {
-    /// One topic.
-    pub fn one(topic: impl Into<String>) -> Self {
-        Topics::Only(BTreeSet::from([topic.into()]))
-    }
-
-    /// A set of topics.
-    pub fn set<I, S>(topics: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        Topics::Only(topics.into_iter().map(Into::into).collect())
-    }
-
-    /// Whether `topic` is wanted.
-    pub fn matches(&self, topic: &str) -> bool {
-        match self {
-            Topics::All => true,
-            Topics::Only(set) => set.contains(topic),
-        }
-    }
-}
-
-/// Identifies a subscription, to [`unsubscribe`](QueuedListener::unsubscribe) it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SubscriptionId(u64);
-
-type Callback = Arc<dyn Fn(&Item) + Send + Sync>;
-
-#[derive(Default)]
-struct Subscribers {
-    next: u64,
-    list: Vec<(SubscriptionId, Topics, Callback)>,
-}
-
-#[derive(Default)]
-struct Stats {
-    received: AtomicU64,
-    malformed: AtomicU64,
-    dropped_before: AtomicU64,
-    delivered_before: AtomicU64,
-}
+use crate::receive::{Datagram, Stats, Subscribers, dispatch_one, receive_loop};
 
 /// What [`QueuedListener::open`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -134,7 +36,7 @@ pub enum Close {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListenerConfig {
     /// What to listen on.
-    pub connection: Connection,
+    pub endpoint: Endpoint,
     /// The queue between the threads: unbounded by default.
     pub capacity: Capacity,
     /// The socket receive buffer to ask for, [`DEFAULT_RECV_BUFFER`] by default.
@@ -146,10 +48,10 @@ pub struct ListenerConfig {
 }
 
 impl ListenerConfig {
-    /// The defaults for `connection`.
-    pub fn new(connection: impl Into<Connection>) -> Self {
+    /// The defaults for `endpoint`.
+    pub fn new(endpoint: impl Into<Endpoint>) -> Self {
         ListenerConfig {
-            connection: connection.into(),
+            endpoint: endpoint.into(),
             capacity: Capacity::Unbounded,
             recv_buffer: DEFAULT_RECV_BUFFER,
             close_timeout: DEFAULT_CLOSE_TIMEOUT,
@@ -174,14 +76,6 @@ impl ListenerConfig {
         self.close_timeout = timeout;
         self
     }
-}
-
-/// A received datagram on its way from the receiving thread to the dispatch thread.
-struct Datagram {
-    data: Vec<u8>,
-    source: SocketAddr,
-    received: SystemTime,
-    received_at: Instant,
 }
 
 struct Running {
@@ -212,7 +106,7 @@ pub struct QueuedListener {
 impl std::fmt::Debug for QueuedListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("QueuedListener")
-            .field("connection", &self.config.connection)
+            .field("endpoint", &self.config.endpoint)
             .field("open", &self.is_open())
             .field("local_addr", &self.local_addr())
             .finish()
@@ -230,9 +124,9 @@ impl QueuedListener {
         }
     }
 
-    /// A closed listener on `connection` with the default configuration.
-    pub fn on(connection: impl Into<Connection>) -> Self {
-        Self::new(ListenerConfig::new(connection))
+    /// A closed listener on `endpoint` with the default configuration.
+    pub fn on(endpoint: impl Into<Endpoint>) -> Self {
+        Self::new(ListenerConfig::new(endpoint))
     }
 
     /// The configuration.
@@ -271,12 +165,12 @@ impl QueuedListener {
     /// Binds the socket and starts the receiving and dispatch threads.
     pub fn open(&mut self) -> Result<Open> {
         if self.running.is_some() {
-            tracing::warn!(connection = %self.config.connection, "listener is already open");
+            tracing::warn!(endpoint = %self.config.endpoint, "listener is already open");
             return Ok(Open::AlreadyOpen);
         }
         let (socket, recv_buffer) = self
             .config
-            .connection
+            .endpoint
             .listener_socket(self.config.recv_buffer)?;
         socket.set_read_timeout(Some(
             self.config.poll_interval.max(Duration::from_millis(1)),
@@ -317,7 +211,7 @@ impl QueuedListener {
     /// still queued are discarded; the report counts them.
     pub fn close(&mut self) -> Close {
         let Some(mut r) = self.running.take() else {
-            tracing::warn!(connection = %self.config.connection, "listener is already closed");
+            tracing::warn!(endpoint = %self.config.endpoint, "listener is already closed");
             return Close::AlreadyClosed;
         };
         let deadline = Instant::now() + self.config.close_timeout;
@@ -371,7 +265,13 @@ impl QueuedListener {
 
     /// Datagrams taken from the socket, over the listener's life.
     pub fn received(&self) -> u64 {
-        self.stats.received.load(Ordering::Acquire)
+        self.stats.received.get()
+    }
+
+    /// Waits until [`received`](Self::received) reaches `count`, at most `timeout`, without
+    /// polling; returns whether it did. The datagrams are then in the queue (or dispatched).
+    pub fn wait_received(&self, count: u64, timeout: Duration) -> bool {
+        self.stats.received.wait_for(count, timeout)
     }
 
     /// Datagrams handled by the dispatch thread (delivered or skipped), over the listener's life.
@@ -391,99 +291,6 @@ impl Drop for QueuedListener {
     fn drop(&mut self) {
         if self.running.is_some() {
             self.close();
-        }
-    }
-}
-
-fn receive_loop(socket: &UdpSocket, queue: &Pusher<Datagram>, stop: &AtomicBool, stats: &Stats) {
-    // Larger than any UDP payload, so nothing is ever truncated here.
-    let mut buf = vec![0u8; 1 << 16];
-    while !stop.load(Ordering::Acquire) {
-        match socket.recv_from(&mut buf) {
-            Ok((n, source)) => {
-                let received = SystemTime::now();
-                let received_at = Instant::now();
-                queue.push(Datagram {
-                    data: buf[..n].to_vec(),
-                    source,
-                    received,
-                    received_at,
-                });
-                // Counted once queued, so that a reader of the count sees it in the queue too.
-                stats.received.fetch_add(1, Ordering::Release);
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock
-                        | std::io::ErrorKind::TimedOut
-                        | std::io::ErrorKind::Interrupted
-                ) => {}
-            Err(e) => {
-                tracing::error!("receiving failed: {e}");
-                // Do not spin on a persistent error; the stop flag is still honoured.
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        }
-    }
-}
-
-fn dispatch_one(subs: &RwLock<Subscribers>, stats: &Stats, d: Datagram) {
-    let callbacks: Vec<Callback>;
-    let item = {
-        let frame = match wire::decode(&d.data) {
-            Ok(f) => f,
-            Err(e) => {
-                stats.malformed.fetch_add(1, Ordering::Relaxed);
-                tracing::error!(source = %d.source, "skipping datagram: {e}");
-                return;
-            }
-        };
-        callbacks = subs
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .list
-            .iter()
-            .filter(|(_, topics, _)| topics.matches(frame.topic))
-            .map(|(_, _, cb)| Arc::clone(cb))
-            .collect();
-        if callbacks.is_empty() {
-            return;
-        }
-        let payload = match decode_payload(frame.kind, frame.payload) {
-            Ok(p) => p,
-            Err(e) => {
-                stats.malformed.fetch_add(1, Ordering::Relaxed);
-                tracing::error!(source = %d.source, topic = frame.topic, "skipping datagram: {e}");
-                return;
-            }
-        };
-        Item {
-            topic: frame.topic.to_owned(),
-            payload,
-            source: d.source,
-            received: d.received,
-            received_at: d.received_at,
-        }
-    };
-    for cb in callbacks {
-        // One failing subscriber must not starve the others of this item.
-        if catch_unwind(AssertUnwindSafe(|| cb(&item))).is_err() {
-            tracing::error!(
-                topic = item.topic,
-                "a subscriber panicked; dispatch goes on"
-            );
-        }
-    }
-}
-
-fn decode_payload(kind: PayloadKind, bytes: &[u8]) -> Result<Payload> {
-    match kind {
-        PayloadKind::Bytes => Ok(Payload::Bytes(bytes.to_vec())),
-        PayloadKind::Pyon => {
-            let text = std::str::from_utf8(bytes)
-                .map_err(|_| Error::Malformed("PYON payload is not UTF-8".to_owned()))?;
-            Ok(Payload::Pyon(pyon_codec::decode(text)?))
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Typed messages: a Rust type declares its topic, its connection and its mandatory fields;
+//! Typed messages: a Rust type declares its topic, its endpoint and its mandatory fields;
 //! [`MessageBroadcaster`] publishes only that type and [`MessageListener`] hands out only valid
 //! values of it.
 
@@ -11,17 +11,17 @@ use serde::Serialize;
 use serde::de::{self, DeserializeOwned, Visitor};
 
 use crate::broadcaster::UdpBroadcaster;
-use crate::connection::Connection;
+use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
-use crate::listener::{Close, Item, ListenerConfig, Open, Payload, QueuedListener};
-use crate::listener::{SubscriptionId, Topics};
+use crate::item::{Item, Payload, SubscriptionId, Topics};
+use crate::listener::{Close, ListenerConfig, Open, QueuedListener};
 
 /// A message type: its topic, where it travels, and what a valid value must contain.
 ///
 /// Values travel as PYON dicts (the serde mapping of a struct), so a Python peer sees a `dict`.
 ///
 /// ```
-/// use queued_listener::{Connection, Message};
+/// use queued_listener::{Endpoint, Message};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Serialize, Deserialize)]
@@ -34,7 +34,7 @@ use crate::listener::{SubscriptionId, Topics};
 ///
 /// impl Message for Temperature {
 ///     const TOPIC: &'static str = "temperature";
-///     fn connection() -> Connection {
+///     fn endpoint() -> Endpoint {
 ///         "239.255.0.1:5007".parse().unwrap()
 ///     }
 ///     fn mandatory_fields() -> &'static [&'static str] {
@@ -47,7 +47,7 @@ pub trait Message: Serialize + DeserializeOwned + Send + 'static {
     const TOPIC: &'static str;
 
     /// Where messages of this type are published.
-    fn connection() -> Connection;
+    fn endpoint() -> Endpoint;
 
     /// The dict keys every message must have. By default every field of the struct, as its
     /// `Deserialize` implementation names them (nothing for a type that is not a struct).
@@ -119,15 +119,15 @@ pub struct MessageBroadcaster<M> {
 }
 
 impl<M: Message> MessageBroadcaster<M> {
-    /// A broadcaster to `M`'s connection.
+    /// A broadcaster to `M`'s endpoint.
     pub fn new() -> Result<Self> {
-        Self::with_connection(M::connection())
+        Self::with_endpoint(M::endpoint())
     }
 
-    /// A broadcaster to another connection (tests, port 0 listeners).
-    pub fn with_connection(connection: impl Into<Connection>) -> Result<Self> {
+    /// A broadcaster to another endpoint (tests, port 0 listeners).
+    pub fn with_endpoint(endpoint: impl Into<Endpoint>) -> Result<Self> {
         Ok(MessageBroadcaster {
-            inner: UdpBroadcaster::new(connection)?,
+            inner: UdpBroadcaster::new(endpoint)?,
             _message: PhantomData,
         })
     }
@@ -168,9 +168,9 @@ impl<M: Message> Default for MessageListener<M> {
 }
 
 impl<M: Message> MessageListener<M> {
-    /// A closed listener on `M`'s connection.
+    /// A closed listener on `M`'s endpoint.
     pub fn new() -> Self {
-        Self::with_config(ListenerConfig::new(M::connection()))
+        Self::with_config(ListenerConfig::new(M::endpoint()))
     }
 
     /// A closed listener with another configuration (tests, port 0, a bounded queue).
@@ -293,7 +293,7 @@ mod tests {
 
     impl Message for Reading {
         const TOPIC: &'static str = "reading";
-        fn connection() -> Connection {
+        fn endpoint() -> Endpoint {
             "127.0.0.1:0".parse().unwrap()
         }
     }
@@ -307,7 +307,7 @@ mod tests {
 
     impl Message for Optional {
         const TOPIC: &'static str = "optional";
-        fn connection() -> Connection {
+        fn endpoint() -> Endpoint {
             "127.0.0.1:0".parse().unwrap()
         }
         fn mandatory_fields() -> &'static [&'static str] {

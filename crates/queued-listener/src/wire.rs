@@ -119,32 +119,36 @@ pub fn decode(datagram: &[u8]) -> Result<Frame<'_>> {
             datagram.len()
         )));
     }
-    if datagram[..2] != MAGIC {
+    let [m0, m1, version, n_hi, n_lo, rest @ ..] = datagram else {
+        return Err(malformed("truncated header"));
+    };
+    if [*m0, *m1] != MAGIC {
         return Err(malformed("expected magic `QL`"));
     }
-    if datagram[2] != VERSION {
+    if *version != VERSION {
         return Err(Error::Malformed(format!(
-            "unsupported version {}, expected {VERSION}",
-            datagram[2]
+            "unsupported version {version}, expected {VERSION}"
         )));
     }
-    let n = usize::from(u16::from_be_bytes([datagram[3], datagram[4]]));
+    let n = usize::from(u16::from_be_bytes([*n_hi, *n_lo]));
     if n > MAX_TOPIC {
         return Err(Error::Malformed(format!(
             "topic length {n} exceeds the limit of {MAX_TOPIC}"
         )));
     }
-    let rest = &datagram[5..];
-    if rest.len() < n + 1 {
+    let Some((topic, after)) = rest.split_at_checked(n) else {
         return Err(malformed("truncated topic"));
-    }
-    let topic = std::str::from_utf8(&rest[..n]).map_err(|_| malformed("topic is not UTF-8"))?;
-    let kind = PayloadKind::from_byte(rest[n])
-        .ok_or_else(|| Error::Malformed(format!("unknown payload kind {}", rest[n])))?;
+    };
+    let Some((&kind, payload)) = after.split_first() else {
+        return Err(malformed("truncated topic"));
+    };
+    let topic = std::str::from_utf8(topic).map_err(|_| malformed("topic is not UTF-8"))?;
+    let kind = PayloadKind::from_byte(kind)
+        .ok_or_else(|| Error::Malformed(format!("unknown payload kind {kind}")))?;
     Ok(Frame {
         topic,
         kind,
-        payload: &rest[n + 1..],
+        payload,
     })
 }
 

@@ -7,13 +7,16 @@
 //! `ip` is missing or namespaces cannot be made (not root), the outer test prints why it is
 //! skipped and passes.
 
+mod common;
+use common::skip;
+
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV6};
 use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use queued_listener::{
-    Connection, Item, ListenerConfig, Payload, QueuedListener, Topics, UdpBroadcaster,
+    Endpoint, Item, ListenerConfig, Payload, QueuedListener, Topics, UdpBroadcaster,
 };
 
 const INNER: &str = "QL_IN_NETNS";
@@ -99,16 +102,6 @@ fn run(args: &[&str]) -> Result<(), String> {
     }
 }
 
-/// Reports this test as skipped to `cargo xtask test` (see xtask/src/test.rs), not passed.
-fn skip(test: &str, reason: &str) {
-    eprintln!("SKIPPED {test}: {reason}");
-    if let Some(log) = std::env::var_os("SIPYCO_SKIP_LOG") {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new().append(true).open(log).unwrap();
-        writeln!(f, "{test}\t{reason}").unwrap();
-    }
-}
-
 #[test]
 fn multicast_in_a_private_network_namespace() {
     if std::env::var_os(INNER).is_some() {
@@ -155,7 +148,7 @@ fn forward(listener: &QueuedListener, topics: Topics) -> mpsc::Receiver<Item> {
 
 /// Two listeners of one group on one port both get every message of their topics; a listener
 /// of another group on the same port gets none of them.
-fn exercise(group: Connection, other_group: Connection) {
+fn exercise(group: Endpoint, other_group: Endpoint) {
     let mut a = QueuedListener::new(ListenerConfig::new(group.clone()));
     let mut b = QueuedListener::new(ListenerConfig::new(group.clone()));
     let mut other = QueuedListener::new(ListenerConfig::new(other_group.clone()));
@@ -204,8 +197,7 @@ fn multicast_inside_the_namespace() {
         return;
     }
     let port = 45_017;
-    let v4 =
-        |last: u8| Connection::new(SocketAddr::from((Ipv4Addr::new(239, 255, 17, last), port)));
+    let v4 = |last: u8| Endpoint::new(SocketAddr::from((Ipv4Addr::new(239, 255, 17, last), port)));
     exercise(v4(1), v4(2));
     println!("IPv4 multicast: ok");
 
@@ -213,13 +205,14 @@ fn multicast_inside_the_namespace() {
         .ok()
         .and_then(|s| s.parse::<u32>().ok())
     else {
-        println!("SKIPPED IPv6 multicast: no IPv6 link in the namespace");
-        return;
+        return skip(
+            "multicast_in_a_private_network_namespace (IPv6)",
+            "no IPv6 link in the namespace",
+        );
     };
     let v6 = |last: u16| {
         let group = format!("ff15::17:{last}").parse().unwrap();
-        Connection::new(SocketAddr::V6(SocketAddrV6::new(group, port, 0, 0)))
-            .with_interface_v6(index)
+        Endpoint::new(SocketAddr::V6(SocketAddrV6::new(group, port, 0, 0))).with_interface_v6(index)
     };
     exercise(v6(1), v6(2));
     println!("IPv6 multicast: ok");

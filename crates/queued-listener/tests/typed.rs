@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use pyon_codec::{Dict, Value};
 use queued_listener::{
-    Connection, Error, ListenerConfig, Message, MessageBroadcaster, MessageListener, Open,
+    Endpoint, Error, ListenerConfig, Message, MessageBroadcaster, MessageListener, Open,
     UdpBroadcaster,
 };
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ struct Temperature {
 
 impl Message for Temperature {
     const TOPIC: &'static str = "temperature";
-    fn connection() -> Connection {
+    fn endpoint() -> Endpoint {
         // Not used by these tests, which listen on port 0.
         "239.255.0.7:5007".parse().unwrap()
     }
@@ -85,7 +85,7 @@ fn open_listener() -> (MessageListener<Temperature>, mpsc::Receiver<Temperature>
 fn typed_messages_round_trip() {
     let (listener, rx) = open_listener();
     let addr = listener.listener().local_addr().unwrap();
-    let b = MessageBroadcaster::<Temperature>::with_connection(addr).unwrap();
+    let b = MessageBroadcaster::<Temperature>::with_endpoint(addr).unwrap();
     let m = Temperature {
         sensor: "cryostat".into(),
         kelvin: 3.9,
@@ -107,7 +107,7 @@ fn typed_messages_round_trip() {
 fn broadcaster_refuses_values_that_are_not_the_message_type() {
     let (listener, rx) = open_listener();
     let addr = listener.listener().local_addr().unwrap();
-    let b = MessageBroadcaster::<Temperature>::with_connection(addr).unwrap();
+    let b = MessageBroadcaster::<Temperature>::with_endpoint(addr).unwrap();
     let cases = [
         (
             dict(&[("sensor", Value::str("a"))]),
@@ -140,7 +140,7 @@ fn listener_rejects_malformed_messages_logs_and_keeps_running() {
     let (listener, rx) = open_listener();
     let addr = listener.listener().local_addr().unwrap();
     let raw = UdpBroadcaster::new(addr).unwrap();
-    let typed = MessageBroadcaster::<Temperature>::with_connection(addr).unwrap();
+    let typed = MessageBroadcaster::<Temperature>::with_endpoint(addr).unwrap();
     let topic = Temperature::TOPIC;
     raw.publish_value(topic, &dict(&[("sensor", Value::str("x"))]))
         .unwrap();

@@ -60,3 +60,9 @@ pub use error::{Error, RemoteError, Result};
 pub use fire_and_forget::{AsyncCall, CallFn, FireAndForget};
 pub use options::{ClientOptions, DEFAULT_LINE_LIMIT};
 pub use protocol::{AutoTarget, Identification, Target};
+
+/// The README's examples (the codec, a controller), compiled as doc tests here: rpc-client's
+/// tests reach every crate they use (pyon-codec, rpc-core, asyncio-server, tokio).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;

@@ -1,42 +1,57 @@
-//! The blocking client against rpc-core's `echo_controller` example, run as a separate process
-//! (`-p 0`: it prints `port PORT` once it listens).
+//! The blocking client against an echo controller in a separate process, which prints
+//! `port PORT` once it listens and exits after `terminate`.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use pyon_codec::{Dict, Value, list};
 use rpc_client::{Client, ClientOptions, Error};
+use rpc_core::{RpcError, Server, rpc_target};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
-/// Builds the example with the cargo running this test and returns the executable's path.
-fn build_echo_controller() -> PathBuf {
-    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let out = Command::new(env!("CARGO"))
-        .current_dir(workspace)
-        .args([
-            "build",
-            "-q",
-            "-p",
-            "rpc-core",
-            "--example",
-            "echo_controller",
-            "--message-format=json",
-        ])
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run cargo");
-    assert!(out.status.success(), "cargo build failed");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    stdout
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["target"]["name"] == "echo_controller")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("the example's executable")
+/// Set in the child process: there, the test is the server.
+const CHILD: &str = "RPC_CLIENT_TEST_SERVER_PROCESS";
+/// The test's own name, to select it in the child.
+const NAME: &str = "blocking_client_against_a_server_process";
+
+/// The echo controller of rpc-core's example, as the child process serves it.
+struct Echo;
+
+/// Echo controller: returns what it is given.
+#[rpc_target]
+impl Echo {
+    /// Return the argument unchanged.
+    fn echo(&self, x: Value) -> Value {
+        x
+    }
+
+    /// Return the argument unchanged, from an async method.
+    async fn async_echo(&self, x: Value) -> Value {
+        tokio::task::yield_now().await;
+        x
+    }
+
+    /// Fail with a ValueError carrying the message.
+    fn fail(&self, message: String) -> Result<(), RpcError> {
+        Err(RpcError::value_error(message))
+    }
+}
+
+/// The child's side: serve `test` on a free loopback port, print `port N`, end on `terminate`.
+fn serve_until_terminated() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let server = Server::builder()
+            .target("test", Echo)
+            .builtin_terminate(true)
+            .build();
+        let net = asyncio_server::Server::bind(&["127.0.0.1:0".parse().unwrap()]).unwrap();
+        println!("port {}", net.local_addrs()[0].port());
+        server.serve(net, std::future::pending()).await;
+    });
 }
 
 /// Kills the child if the test fails half-way.
@@ -49,27 +64,36 @@ impl Drop for Child {
     }
 }
 
+/// The blocking client against a server in another process: this test binary itself, run
+/// again with [`CHILD`] set (the workspace's own binary, never a cargo build).
 #[test]
-fn blocking_client_against_echo_controller_process() {
-    let exe = build_echo_controller();
+fn blocking_client_against_a_server_process() {
+    if std::env::var_os(CHILD).is_some() {
+        return serve_until_terminated();
+    }
+    let exe = std::env::current_exe().unwrap();
     let mut child = Child(
         Command::new(exe)
-            .args(["-p", "0"])
+            .args(["--exact", NAME, "--nocapture", "--test-threads", "1"])
+            .env(CHILD, "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("start echo_controller"),
+            .expect("start the server process"),
     );
     let stdout = child.0.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
+        // The test harness speaks first (`test NAME ... ` without a line end): the server's
+        // `port N` ends the first line that holds it.
+        // Then read on to the end, so that the harness's last words find an open pipe.
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(at) = line.rfind("port ") {
+                let _ = tx.send(line[at..].to_owned());
+            }
+        }
     });
-    let line = rx
-        .recv_timeout(LIMIT)
-        .expect("the controller printed its port");
+    let line = rx.recv_timeout(LIMIT).expect("the server printed its port");
     let port: u16 = line
         .trim()
         .strip_prefix("port ")
@@ -122,7 +146,7 @@ fn blocking_client_against_echo_controller_process() {
     });
     assert!(
         rx.recv_timeout(LIMIT)
-            .expect("the controller exits")
+            .expect("the server process exits")
             .unwrap()
     );
 }

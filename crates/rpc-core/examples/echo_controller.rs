@@ -60,7 +60,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let args: Args = asyncio_server::parse_with_default_port(rpc_core::DEFAULT_PORT);
     args.verbosity.init_logging();
     let server = Server::builder()
         .target("test", Echo)

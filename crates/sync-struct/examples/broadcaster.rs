@@ -6,7 +6,7 @@
 //! out what receivers have not received yet, closes, and exits 0.
 //!
 //! ```text
-//! cargo run -p sync-struct --example broadcaster -- -p 1067 --count 50 --wait-receivers 1
+//! cargo run -p sync-struct --bin broadcaster -- -p 1067 --count 50 --wait-receivers 1
 //! # in another terminal:
 //! cargo run -p sync-struct --bin sipyco_subscribe -- localhost 1067 demo --broadcast
 //! ```
@@ -22,10 +22,6 @@ use sync_struct::Broadcaster;
 /// Broadcast objects on channel `demo`.
 #[derive(Debug, Parser)]
 struct Args {
-    #[command(flatten)]
-    network: NetworkArgs,
-    #[command(flatten)]
-    verbosity: VerbosityArgs,
     /// How many objects to broadcast.
     #[arg(long, default_value_t = 20)]
     count: u64,
@@ -35,6 +31,11 @@ struct Args {
     /// Wait for this many receivers on `demo` before broadcasting.
     #[arg(long, default_value_t = 0)]
     wait_receivers: usize,
+    // The groups last: each sets the help heading of what follows it.
+    #[command(flatten)]
+    network: NetworkArgs,
+    #[command(flatten)]
+    verbosity: VerbosityArgs,
 }
 
 /// The port of ARTIQ's master broadcasts.
@@ -80,7 +81,7 @@ async fn run(args: Args) -> sync_struct::Result<()> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let args: Args = asyncio_server::parse_with_default_port(DEFAULT_PORT);
     args.verbosity.init_logging();
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,

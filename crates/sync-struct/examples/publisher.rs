@@ -10,7 +10,7 @@
 //! `publisher: applied N mods` when the changes are done.
 //!
 //! ```text
-//! cargo run -p sync-struct --example publisher -- -p 3250 --mods 1000
+//! cargo run -p sync-struct --bin publisher -- -p 3250 --mods 1000
 //! # in another terminal:
 //! cargo run -p sync-struct --bin sipyco_subscribe -- localhost 3250 data --watch
 //! ```
@@ -28,10 +28,6 @@ mod workload;
 /// Publish a changing structure as notifier `data`.
 #[derive(Debug, Parser)]
 struct Args {
-    #[command(flatten)]
-    network: NetworkArgs,
-    #[command(flatten)]
-    verbosity: VerbosityArgs,
     /// How many changes to make.
     #[arg(long, default_value_t = 100)]
     mods: u64,
@@ -41,6 +37,11 @@ struct Args {
     /// Seed of the deterministic change generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    // The groups last: each sets the help heading of what follows it.
+    #[command(flatten)]
+    network: NetworkArgs,
+    #[command(flatten)]
+    verbosity: VerbosityArgs,
 }
 
 /// The port of ARTIQ's master notifications.
@@ -81,7 +82,7 @@ async fn run(args: Args) -> sync_struct::Result<()> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let args: Args = asyncio_server::parse_with_default_port(DEFAULT_PORT);
     args.verbosity.init_logging();
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -58,6 +58,10 @@
 //! | `broadcast.Broadcaster`, `broadcast.Receiver` | [`Broadcaster`], [`Receiver`] |
 //!
 //! The `sipyco_subscribe` program prints a notifier or watches its mods or a broadcast channel.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 #![deny(missing_docs)]
 
 mod broadcast;

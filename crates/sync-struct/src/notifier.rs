@@ -178,9 +178,12 @@ impl Notifier {
         let mut guard = self.lock();
         let state = &mut *guard;
         let node = ops::resolve_mut(&mut state.value, &self.path)?;
-        let mut lines: [Option<Line>; 2] = [None, None];
+        let (mut v1, mut v2): (Option<Line>, Option<Line>) = (None, None);
         for sub in &state.subscribers {
-            let slot = &mut lines[version_slot(sub.version)];
+            let slot = match sub.version {
+                Version::V1 => &mut v1,
+                Version::V2 => &mut v2,
+            };
             if slot.is_none() {
                 *slot = Some(encode_op(sub.version, &self.path, &op)?.into());
             }
@@ -188,7 +191,11 @@ impl Notifier {
         let removed = ops::apply(node, op)?;
         if !state.subscribers.is_empty() {
             state.subscribers.retain(|sub| {
-                let Some(line) = &lines[version_slot(sub.version)] else {
+                let line = match sub.version {
+                    Version::V1 => &v1,
+                    Version::V2 => &v2,
+                };
+                let Some(line) = line else {
                     return true;
                 };
                 !matches!(sub.outbox.push(line), Pushed::Overflowed | Pushed::Closed)
@@ -246,13 +253,6 @@ impl Notifier {
         let mut state = self.lock();
         state.subscribers.retain(|s| !s.outbox.is_closed());
         state.subscribers.len()
-    }
-}
-
-fn version_slot(v: Version) -> usize {
-    match v {
-        Version::V1 => 0,
-        Version::V2 => 1,
     }
 }
 

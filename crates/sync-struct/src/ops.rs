@@ -31,7 +31,10 @@ pub(crate) fn resolve<'a>(root: &'a Value, path: &[Value]) -> Result<&'a Value> 
     for key in path {
         node = match node {
             Value::Dict(d) | Value::OrderedDict(d) => d.get(key).ok_or_else(|| not_found(key))?,
-            Value::List(items) | Value::Tuple(items) => &items[index(items.len(), key)?],
+            Value::List(items) | Value::Tuple(items) => {
+                let i = index(items.len(), key)?;
+                items.get(i).ok_or_else(|| out_of_range(key, items.len()))?
+            }
             other => return Err(not_subscriptable(other)),
         };
     }
@@ -42,8 +45,8 @@ fn child_mut<'a>(node: &'a mut Value, key: &Value) -> Result<&'a mut Value> {
     match node {
         Value::Dict(d) | Value::OrderedDict(d) => d.get_mut(key).ok_or_else(|| not_found(key)),
         Value::List(items) | Value::Tuple(items) => {
-            let i = index(items.len(), key)?;
-            Ok(&mut items[i])
+            let (i, len) = (index(items.len(), key)?, items.len());
+            items.get_mut(i).ok_or_else(|| out_of_range(key, len))
         }
         other => Err(not_subscriptable(other)),
     }
@@ -80,10 +83,14 @@ fn index(len: usize, key: &Value) -> Result<usize> {
     if (0..len_i).contains(&adjusted) {
         Ok(adjusted as usize)
     } else {
-        Err(Error::IndexOutOfRange {
-            index: render(key),
-            len,
-        })
+        Err(out_of_range(key, len))
+    }
+}
+
+fn out_of_range(key: &Value, len: usize) -> Error {
+    Error::IndexOutOfRange {
+        index: render(key),
+        len,
     }
 }
 
@@ -130,8 +137,8 @@ pub(crate) fn apply(node: &mut Value, op: Op) -> Result<Option<Value>> {
                 if let Value::Slice(s) = &key {
                     set_slice(items, s, value)?;
                 } else {
-                    let at = index(items.len(), &key)?;
-                    items[at] = value;
+                    let (at, len) = (index(items.len(), &key)?, items.len());
+                    *items.get_mut(at).ok_or_else(|| out_of_range(&key, len))? = value;
                 }
                 Ok(None)
             }
@@ -253,6 +260,8 @@ fn slice_positions(start: i128, step: i128, count: usize) -> impl Iterator<Item 
     (0..count).map(move |k| (start + k as i128 * step) as usize)
 }
 
+// `slice_range` only yields positions below `items.len()`.
+#[allow(clippy::indexing_slicing)]
 fn del_slice(items: &mut Vec<Value>, s: &Slice) -> Result<()> {
     let (start, step, count) = slice_range(items.len(), s)?;
     if step == 1 {
@@ -288,6 +297,8 @@ fn iterable_items(value: Value) -> Result<Vec<Value>> {
     })
 }
 
+// `slice_range` only yields positions below `items.len()`.
+#[allow(clippy::indexing_slicing)]
 fn set_slice(items: &mut Vec<Value>, s: &Slice, value: Value) -> Result<()> {
     let (start, step, count) = slice_range(items.len(), s)?;
     let new = iterable_items(value)?;

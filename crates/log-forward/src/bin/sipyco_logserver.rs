@@ -2,6 +2,8 @@
 //!
 //! Each record is printed to standard output in the wire format, `source:LEVEL:name:message`
 //! (`LEVEL<n>` and continuation lines for a multi-line message), flushed after each record.
+//! Every record received is printed, TRACE included; each `-q` leaves out one more level from
+//! the bottom (`-q`: TRACE, `-qq`: DEBUG too, ...), and also quiets the server's own messages.
 //!
 //! Once listening, the server writes one line `listening on ADDR` per bound address to standard
 //! error, before anything else; with `-p 0` that is how to learn the port. Its own messages
@@ -10,18 +12,25 @@
 //!
 //! Exit status: 0 after SIGINT/SIGTERM/SIGHUP or when standard output is closed, 1 when the
 //! server cannot start.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use asyncio_server::{NetworkArgs, VerbosityArgs, terminate_signal};
 use clap::Parser;
-use log_forward::{LogRecord, LogServer, init_logger_from_args};
+use log_forward::{LevelThreshold, LogRecord, LogServer, init_logger_from_args};
 
 /// Default ARTIQ logging port.
 const DEFAULT_PORT: u16 = 1066;
 
 /// Receive ARTIQ log records from forwarders and print them to standard output.
+///
+/// Every record received is printed (TRACE included); each -q leaves out one more level from
+/// the bottom. The server's own messages go to standard error at the level of -v/-q.
 #[derive(Debug, Parser)]
 #[command(name = "sipyco_logserver", version)]
 struct Args {
@@ -32,7 +41,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args: Args = asyncio_server::parse_with_default_port(DEFAULT_PORT);
     // Cannot fail: nothing else installs a subscriber in this program.
     let _ = init_logger_from_args(&args.verbosity);
     let runtime = match tokio::runtime::Runtime::new() {
@@ -54,8 +63,9 @@ async fn run(args: &Args) -> log_forward::Result<()> {
     let server = args.network.server(DEFAULT_PORT)?;
     let stop = terminate_signal()?;
     let handle = server.handle();
+    let printed = record_threshold(&args.verbosity);
     let server = LogServer::new(server).with_sink(move |record: LogRecord| {
-        if print(&record).is_err() {
+        if printed.allows(record.level) && print(&record).is_err() {
             // Nobody reads any more (a closed pipe): stop quietly.
             handle.shutdown();
         }
@@ -68,6 +78,13 @@ async fn run(args: &Args) -> log_forward::Result<()> {
     }
     server.serve(stop).await;
     Ok(())
+}
+
+/// The least severe record printed: everything by default; each `-q` one Python level (10)
+/// higher, so `-q` leaves out TRACE (5), `-qq` DEBUG (10) too, and so on. `-v` changes nothing
+/// here: everything is already printed.
+fn record_threshold(verbosity: &VerbosityArgs) -> LevelThreshold {
+    LevelThreshold::from_levelno(10 * i32::from(verbosity.quiet))
 }
 
 fn print(record: &LogRecord) -> std::io::Result<()> {

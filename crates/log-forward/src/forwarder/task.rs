@@ -8,9 +8,8 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _, BufWriter};
 use tokio::sync::mpsc;
 
 use super::handle::Shared;
+use crate::server::BANNER;
 
-/// First line of every connection.
-const BANNER: &[u8] = b"ARTIQ logging\n";
 /// Longest wait for the server to close after our last record, when the forwarder ends.
 const LINGER: Duration = Duration::from_secs(2);
 /// Most records taken from the queue for one write.
@@ -79,7 +78,10 @@ impl ForwardTask {
         let (mut read, write) = tokio::io::split(stream);
         let mut write = BufWriter::with_capacity(64 * 1024, write);
         let mut scratch = [0u8; 512];
-        if write.write_all(BANNER).await.is_err() {
+        // The banner line opens every connection.
+        if write.write_all(BANNER.as_bytes()).await.is_err()
+            || write.write_all(b"\n").await.is_err()
+        {
             return End::Lost;
         }
         loop {

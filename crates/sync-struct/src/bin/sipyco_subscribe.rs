@@ -11,6 +11,10 @@
 //!
 //! Exit status: 0 on success (a closed stdout counts as success), 1 on a network or protocol
 //! error, 2 on bad arguments.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -152,10 +152,3 @@ pub fn replay_watch_output(lines: &[String]) -> Value {
     }
     replica
 }
-
-/// Path of an example built by `cargo test` (next to the test binary's `deps` folder).
-pub fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    dir.join("examples").join(name)
-}

@@ -5,20 +5,25 @@
 //! For any other receiver (an async task, a custom read loop), use [`QueuedDispatch`] directly:
 //! push from the receiving side, get the callback on the dispatch thread.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
+use asyncio_server::{DEFAULT_CLIENT_LINE_LIMIT, LineCodec};
+use bytes::BytesMut;
 use pyon_codec::Value;
+use sync_struct::{BROADCAST_BANNER, SYNC_STRUCT_BANNER};
+use tokio_util::codec::Decoder;
 
 use crate::dispatch::{CloseReport, DEFAULT_CLOSE_TIMEOUT, Worker};
 pub use crate::dispatch::{Pusher, QueuedDispatch};
 use crate::queue::{Capacity, Push};
 
-/// The default longest line: the limit of Python SiPyCo's clients and subscribers (100 MiB).
-pub const DEFAULT_MAX_LINE: usize = 100 << 20;
+/// The default longest line: the limit of Python SiPyCo's clients and subscribers (100 MiB),
+/// the same as every other subscriber of this workspace.
+pub const DEFAULT_MAX_LINE: usize = DEFAULT_CLIENT_LINE_LIMIT;
 
 /// One decoded line.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +58,7 @@ impl Default for LineOptions {
 }
 
 struct RawLine {
-    bytes: Vec<u8>,
+    text: String,
     received: SystemTime,
     received_at: Instant,
 }
@@ -117,7 +122,7 @@ impl LineReceiver {
         options: LineOptions,
         callback: impl FnMut(Line) + Send + 'static,
     ) -> io::Result<Self> {
-        Self::connect(addr, "ARTIQ broadcast", channel, options, callback)
+        Self::connect(addr, BROADCAST_BANNER, channel, options, callback)
     }
 
     /// Connects to a SiPyCo sync_struct publisher, subscribes to `notifier` (`ARTIQ sync_struct`
@@ -128,7 +133,7 @@ impl LineReceiver {
         options: LineOptions,
         callback: impl FnMut(Line) + Send + 'static,
     ) -> io::Result<Self> {
-        Self::connect(addr, "ARTIQ sync_struct", notifier, options, callback)
+        Self::connect(addr, SYNC_STRUCT_BANNER, notifier, options, callback)
     }
 
     fn connect(
@@ -217,6 +222,14 @@ impl LineReceiver {
                 .is_none_or(QueuedDispatch::is_finished)
     }
 
+    /// Waits until the reading thread has ended (end of the stream, a read error or a bad
+    /// line), at most `timeout`, without polling; returns whether it did. Every line read is
+    /// then counted in [`lines`](Self::lines) and queued or dispatched.
+    pub fn wait_end_of_stream(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        self.reader.as_ref().is_none_or(|w| w.wait_until(deadline))
+    }
+
     /// Waits until the stream ends and every line is dispatched, at most `timeout`; then closes.
     pub fn finish(mut self, timeout: Duration) -> CloseReport {
         let deadline = Instant::now() + timeout;
@@ -273,18 +286,16 @@ impl Drop for LineReceiver {
 }
 
 fn decode_line(raw: &RawLine) -> Result<Value, String> {
-    let text = std::str::from_utf8(&raw.bytes).map_err(|_| "line is not UTF-8".to_owned())?;
-    pyon_codec::decode(text).map_err(|e| e.to_string())
+    pyon_codec::decode(&raw.text).map_err(|e| e.to_string())
 }
 
 fn read_lines<R: Read>(reader: R, max_line: usize, queue: &Pusher<RawLine>, stats: &Stats) {
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
-    let mut line = Vec::new();
+    let mut lines = Lines::new(reader, max_line);
     loop {
-        match read_line(&mut reader, &mut line, max_line) {
-            Ok(true) => {
+        match lines.next_line() {
+            Ok(Some(text)) => {
                 let pushed = queue.push(RawLine {
-                    bytes: std::mem::take(&mut line),
+                    text,
                     received: SystemTime::now(),
                     received_at: Instant::now(),
                 });
@@ -293,7 +304,7 @@ fn read_lines<R: Read>(reader: R, max_line: usize, queue: &Pusher<RawLine>, stat
                     return;
                 }
             }
-            Ok(false) => return,
+            Ok(None) => return,
             Err(e) => {
                 if !stats.stopping.load(Ordering::Acquire) {
                     tracing::error!("closing the connection: {e}");
@@ -304,33 +315,58 @@ fn read_lines<R: Read>(reader: R, max_line: usize, queue: &Pusher<RawLine>, stat
     }
 }
 
-/// Reads one line without its `\n` into `out` (cleared first). Returns false at the end of the
-/// stream; a last line without `\n` still counts, as with Python's `readline`.
-fn read_line(reader: &mut impl BufRead, out: &mut Vec<u8>, max: usize) -> io::Result<bool> {
-    out.clear();
-    loop {
-        let buf = match reader.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if buf.is_empty() {
-            return Ok(!out.is_empty());
+/// A blocking reader of lines framed by asyncio-server's [`LineCodec`]: the same limit, the same
+/// UTF-8 check and the same end-of-input rule (a last line without `\n` is an error, a
+/// truncated message) as the async subscribers.
+struct Lines<R> {
+    reader: R,
+    codec: LineCodec,
+    buf: BytesMut,
+    eof: bool,
+}
+
+/// How much is read from the stream at a time.
+const READ_CHUNK: usize = 1 << 16;
+
+impl<R: Read> Lines<R> {
+    fn new(reader: R, max_line: usize) -> Self {
+        Lines {
+            reader,
+            codec: LineCodec::new(max_line),
+            buf: BytesMut::with_capacity(READ_CHUNK),
+            eof: false,
         }
-        let (take, done) = match buf.iter().position(|&b| b == b'\n') {
-            Some(i) => (i, true),
-            None => (buf.len(), false),
-        };
-        if out.len() + take > max {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("line longer than {max} bytes"),
-            ));
-        }
-        out.extend_from_slice(&buf[..take]);
-        reader.consume(take + usize::from(done));
-        if done {
-            return Ok(true);
+    }
+
+    /// The next line without its `\n`; `None` at a clean end of the stream.
+    fn next_line(&mut self) -> Result<Option<String>, asyncio_server::Error> {
+        loop {
+            if self.eof {
+                return self.codec.decode_eof(&mut self.buf);
+            }
+            if let Some(line) = self.codec.decode(&mut self.buf)? {
+                return Ok(Some(line));
+            }
+            let start = self.buf.len();
+            self.buf.resize(start + READ_CHUNK, 0);
+            let read = loop {
+                match self
+                    .reader
+                    .read(self.buf.get_mut(start..).unwrap_or_default())
+                {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    other => break other,
+                }
+            };
+            let n = match read {
+                Ok(n) => n,
+                Err(e) => {
+                    self.buf.truncate(start);
+                    return Err(e.into());
+                }
+            };
+            self.buf.truncate(start + n);
+            self.eof = n == 0;
         }
     }
 }
@@ -355,13 +391,12 @@ mod tests {
     }
 
     fn lines(data: &[u8], piece: usize, max: usize) -> (Vec<String>, Option<String>) {
-        let mut r = BufReader::with_capacity(4, Pieces { data, piece });
+        let mut r = Lines::new(Pieces { data, piece }, max);
         let mut out = Vec::new();
-        let mut line = Vec::new();
         loop {
-            match read_line(&mut r, &mut line, max) {
-                Ok(true) => out.push(String::from_utf8(line.clone()).unwrap()),
-                Ok(false) => return (out, None),
+            match r.next_line() {
+                Ok(Some(line)) => out.push(line),
+                Ok(None) => return (out, None),
                 Err(e) => return (out, Some(e.to_string())),
             }
         }
@@ -369,9 +404,9 @@ mod tests {
 
     #[test]
     fn splits_lines_whatever_the_pieces() {
-        for piece in [1, 2, 3, 7, 100] {
+        for piece in [1, 2, 3, 7, 100, 1 << 17] {
             assert_eq!(
-                lines(b"a\n\nbcd\nlast", piece, 10),
+                lines(b"a\n\nbcd\nlast\n", piece, 10),
                 (
                     vec!["a".into(), "".into(), "bcd".into(), "last".into()],
                     None
@@ -382,10 +417,30 @@ mod tests {
     }
 
     #[test]
-    fn over_long_line_is_an_error() {
-        assert_eq!(
-            lines(b"1234\n12345\n", 3, 4),
-            (vec!["1234".into()], Some("line longer than 4 bytes".into()))
-        );
+    fn errors_end_reading() {
+        // As with the async subscribers: a stream that ends inside a line was cut short, and
+        // over-long lines and invalid UTF-8 end the connection.
+        let table: [(&[u8], usize, &[&str], &str); 3] = [
+            (
+                b"a\nlast",
+                10,
+                &["a"],
+                "connection closed in the middle of a line (4 bytes without `\\n`)",
+            ),
+            (b"1234\n12345\n", 4, &["1234"], "line longer than 4 bytes"),
+            (
+                b"ok\n\xff\n",
+                10,
+                &["ok"],
+                "line is not valid UTF-8 (invalid byte at offset 0)",
+            ),
+        ];
+        for (data, max, good, error) in table {
+            for piece in [1, 3, 100] {
+                let (got, err) = lines(data, piece, max);
+                assert_eq!(got, good, "{data:?} in pieces of {piece}");
+                assert_eq!(err.as_deref(), Some(error), "{data:?} in pieces of {piece}");
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Where datagrams go: an address, unicast or multicast, and the multicast options.
 //!
 //! The socket set-up of both ends lives here, so that a broadcaster and a listener given the same
-//! [`Connection`] always agree.
+//! [`Endpoint`] always agree.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
@@ -21,7 +21,7 @@ pub const DEFAULT_RECV_BUFFER: usize = 8 << 20;
 /// sends to it. For a multicast group, the listener binds the group's port and joins the group;
 /// the broadcaster sends to the group with the given hop limit and loopback setting.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Connection {
+pub struct Endpoint {
     /// The unicast address or the multicast group, with the port.
     pub addr: SocketAddr,
     /// Multicast time-to-live (IPv4) or hop limit (IPv6) of sent datagrams. Default 1: the
@@ -36,10 +36,10 @@ pub struct Connection {
     pub interface_v6: u32,
 }
 
-impl Connection {
-    /// A connection to `addr` with the default multicast options.
+impl Endpoint {
+    /// An endpoint to `addr` with the default multicast options.
     pub fn new(addr: impl Into<SocketAddr>) -> Self {
-        Connection {
+        Endpoint {
             addr: addr.into(),
             ttl: 1,
             loopback: true,
@@ -77,7 +77,7 @@ impl Connection {
         self
     }
 
-    /// A socket that sends to this connection.
+    /// A socket that sends to this endpoint.
     pub(crate) fn sender_socket(&self) -> Result<UdpSocket> {
         let socket = Socket::new(
             Domain::for_address(self.addr),
@@ -111,7 +111,7 @@ impl Connection {
         Ok(socket.into())
     }
 
-    /// A socket that receives from this connection, with a receive buffer of (at most)
+    /// A socket that receives from this endpoint, with a receive buffer of (at most)
     /// `recv_buffer` bytes. Returns the socket and the buffer size the kernel granted.
     pub(crate) fn listener_socket(&self, recv_buffer: usize) -> Result<(UdpSocket, usize)> {
         let socket = Socket::new(
@@ -154,24 +154,24 @@ impl Connection {
     }
 }
 
-impl From<SocketAddr> for Connection {
+impl From<SocketAddr> for Endpoint {
     fn from(addr: SocketAddr) -> Self {
-        Connection::new(addr)
+        Endpoint::new(addr)
     }
 }
 
-impl FromStr for Connection {
+impl FromStr for Endpoint {
     type Err = Error;
 
     /// Parses `HOST:PORT` or `[HOST6]:PORT` with numeric addresses.
     fn from_str(s: &str) -> Result<Self> {
         s.parse::<SocketAddr>()
-            .map(Connection::new)
+            .map(Endpoint::new)
             .map_err(|_| Error::Address(format!("expected `ADDRESS:PORT`, got `{s}`")))
     }
 }
 
-impl fmt::Display for Connection {
+impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.addr.fmt(f)
     }
@@ -183,14 +183,14 @@ mod tests {
 
     #[test]
     fn parses_addresses() {
-        let c: Connection = "239.1.2.3:5000".parse().unwrap();
+        let c: Endpoint = "239.1.2.3:5000".parse().unwrap();
         assert!(c.is_multicast());
         assert_eq!((c.ttl, c.loopback), (1, true));
-        let c: Connection = "[::1]:7".parse().unwrap();
+        let c: Endpoint = "[::1]:7".parse().unwrap();
         assert!(!c.is_multicast());
         assert_eq!(c.to_string(), "[::1]:7");
         assert_eq!(
-            "localhost".parse::<Connection>().unwrap_err().to_string(),
+            "localhost".parse::<Endpoint>().unwrap_err().to_string(),
             "invalid address: expected `ADDRESS:PORT`, got `localhost`"
         );
     }
