@@ -148,6 +148,25 @@ pub(crate) fn make_complex(args: &[Value]) -> Result<Value> {
     Ok(Value::Complex(Complex64::new(re, im)))
 }
 
+/// `OrderedDict()`, `OrderedDict([(k, v), ...])` or `OrderedDict(a_dict)`.
+pub(crate) fn make_ordered_dict(mut args: Vec<Value>) -> Result<Value> {
+    match (args.pop(), args.is_empty()) {
+        (None, _) => Ok(Value::OrderedDict(Dict::new())),
+        (Some(Value::List(pairs) | Value::Tuple(pairs)), true) => {
+            make_dict(pairs).map(Value::OrderedDict)
+        }
+        (Some(Value::Dict(d) | Value::OrderedDict(d)), true) => Ok(Value::OrderedDict(d)),
+        (Some(other), true) => Err(Error::data(format!(
+            "OrderedDict needs a list of pairs, not {}",
+            other.kind()
+        ))),
+        (Some(_), false) => Err(Error::data(format!(
+            "OrderedDict takes at most 1 argument, got {}",
+            args.len() + 1
+        ))),
+    }
+}
+
 /// `slice(stop)` or `slice(start, stop[, step])`.
 pub(crate) fn make_slice(mut args: Vec<Value>) -> Result<Value> {
     arity("slice", &args, 1, 3)?;

@@ -87,6 +87,20 @@ impl DType {
         self.itemsize
     }
 
+    /// numpy's name of the dtype, as its `repr` and error messages write it: `float32`,
+    /// `int64`, `uint8`, `complex128`, `bool`; other kinds as their quoted dtype string (`'<U2'`).
+    pub fn name(&self) -> String {
+        let bits = self.itemsize * 8;
+        match self.kind() {
+            'f' => format!("float{bits}"),
+            'i' => format!("int{bits}"),
+            'u' => format!("uint{bits}"),
+            'c' => format!("complex{bits}"),
+            'b' => "bool".into(),
+            _ => format!("'{}'", self.text),
+        }
+    }
+
     /// The byte order.
     pub fn byte_order(&self) -> ByteOrder {
         match self.text.as_bytes()[0] {

@@ -23,7 +23,7 @@
 
 use pyon_codec::Value;
 
-use crate::pprint::repr;
+use pyon_codec::repr;
 
 fn names(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_seq)

@@ -14,15 +14,16 @@
 //!
 //! - [`expr`]: the argument grammar. The Python tool `eval`s arguments; this evaluates a safe
 //!   subset of Python (literals, arithmetic, `np.array(...)`) to PYON [`Value`](pyon_codec::Value)s.
-//! - [`pprint`]: Python's `pprint.pformat` (and `repr`) of a value, numpy arrays included.
 //! - [`argspec`]: a method signature rendered from its argspec dict as the Python tool does.
 //! - [`output`]: the texts of `list-targets` and `list-methods`, and of remote exceptions.
 //!
+//! Values are shown with [`pyon_codec::text`]: Python's `repr` and `pprint`, numpy's array repr.
+//!
 //! ```
-//! use rpctool::{expr, pprint};
+//! use rpctool::expr;
 //!
 //! let v = expr::evaluate("{'k': [1, 2], 3: (4,)}")?;
-//! assert_eq!(pprint::pformat(&v), "{3: (4,), 'k': [1, 2]}");
+//! assert_eq!(pyon_codec::pformat(&v), "{3: (4,), 'k': [1, 2]}");
 //! # Ok::<(), rpctool::Error>(())
 //! ```
 #![deny(missing_docs)]
@@ -30,9 +31,7 @@
 
 pub mod argspec;
 pub mod expr;
-mod numpy_repr;
 pub mod output;
-pub mod pprint;
 
 /// What can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]

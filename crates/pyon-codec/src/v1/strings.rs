@@ -3,9 +3,9 @@
 use crate::{Category, Error};
 
 /// A failure inside a literal: the error and the byte offset it points at.
-pub(super) struct Fail {
-    pub(super) err: Error,
-    pub(super) at: usize,
+pub(crate) struct Fail {
+    pub(crate) err: Error,
+    pub(crate) at: usize,
 }
 
 fn fail(category: Category, msg: &str, at: usize) -> Fail {
@@ -17,17 +17,17 @@ fn fail(category: Category, msg: &str, at: usize) -> Fail {
 
 /// The prefix of a literal: `r`, `u`, `b`, `br`, `rb` in any case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(super) struct Prefix {
+pub(crate) struct Prefix {
     /// Raw: backslashes are kept.
-    pub(super) raw: bool,
+    pub(crate) raw: bool,
     /// A bytes literal.
-    pub(super) bytes: bool,
+    pub(crate) bytes: bool,
 }
 
 /// If `s[pos..]` starts a string literal (an optional prefix, then a quote), its prefix and
 /// the offset of the opening quote.
 #[inline]
-pub(super) fn literal_start(s: &[u8], pos: usize) -> Option<(Prefix, usize)> {
+pub(crate) fn literal_start(s: &[u8], pos: usize) -> Option<(Prefix, usize)> {
     let mut p = Prefix::default();
     let mut i = pos;
     let mut seen_u = false;
@@ -45,7 +45,7 @@ pub(super) fn literal_start(s: &[u8], pos: usize) -> Option<(Prefix, usize)> {
 }
 
 /// Where decoded characters go.
-pub(super) trait Sink {
+pub(crate) trait Sink {
     /// Appends literal text (ASCII only for bytes).
     fn run(&mut self, s: &str);
     /// Appends one escaped code: a character of a `str` (valid), or a byte (< 256) of `bytes`.
@@ -81,7 +81,7 @@ fn hex_digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
 
 /// Decodes the body of a literal whose opening quote is at `open`, appending to `sink`;
 /// returns the offset just past the closing quote.
-pub(super) fn scan<S: Sink>(
+pub(crate) fn scan<S: Sink>(
     text: &str,
     open: usize,
     prefix: Prefix,

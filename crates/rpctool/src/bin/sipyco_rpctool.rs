@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use pyon_codec::{Dict, Value};
 use rpc_client::{Client, ClientOptions, Target, TlsClientConfig};
 use rpctool::expr::{self, Env};
-use rpctool::{Error, output, pprint};
+use rpctool::{Error, output};
 use rustyline::error::ReadlineError;
 
 /// SiPyCo RPC tool.
@@ -139,7 +139,7 @@ fn show(v: &Value) -> Result<(), Failure> {
     if v.is_none() {
         return Ok(());
     }
-    print(&format!("{}\n", pprint::pformat(v)))
+    print(&format!("{}\n", pyon_codec::pformat(v)))
 }
 
 /// The target's methods, for expressions typed in interactive mode.

@@ -528,7 +528,7 @@ mod tests {
     }
     impl Lossy for Value {
         fn to_string_lossy(&self) -> String {
-            crate::pprint::repr(self)
+            pyon_codec::repr(self)
         }
     }
 }

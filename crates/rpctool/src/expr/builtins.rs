@@ -36,19 +36,15 @@ pub(super) fn lookup(name: &str) -> Option<&'static str> {
         .copied()
 }
 
-/// `slice(...)`, `Fraction(...)`, `OrderedDict(...)`, `nparray(...)`, `npscalar(...)`: the
-/// evaluated arguments are written back as PYON v1 and read by its decoder, which checks them.
+/// `slice(...)`, `Fraction(...)`, `OrderedDict(...)`, `nparray(...)`, `npscalar(...)`: built
+/// and checked by the constructors of the PYON v1 decoder.
 fn pyon_constructor(name: &str, args: Vec<Obj>) -> Result<Value, Error> {
-    let mut text = format!("{name}(");
-    for (i, a) in args.into_iter().enumerate() {
-        if i > 0 {
-            text.push_str(", ");
-        }
-        let v = a.into_value()?;
-        text.push_str(&pyon_codec::v1::encode(&v).map_err(|e| Error::eval(e.to_string()))?);
-    }
-    text.push(')');
-    pyon_codec::v1::decode(&text).map_err(|e| Error::eval(format!("TypeError: {name}(): {e}")))
+    let args = args
+        .into_iter()
+        .map(Obj::into_value)
+        .collect::<Result<Vec<_>, _>>()?;
+    pyon_codec::v1::construct(name, args)
+        .map_err(|e| Error::eval(format!("TypeError: {name}(): {e}")))
 }
 
 pub(super) fn check_hashable(v: &Value) -> Result<(), Error> {
@@ -296,7 +292,7 @@ pub(super) fn call(
                         .ok_or_else(|| {
                             Error::eval(format!(
                                 "ValueError: invalid literal for int() with base 10: {}",
-                                crate::pprint::repr(&Value::Str(s.clone()))
+                                pyon_codec::repr(&Value::Str(s.clone()))
                             ))
                         })?
                 }
@@ -315,7 +311,7 @@ pub(super) fn call(
                 Some(Value::Str(s)) => Value::Float(parse_float(&s).ok_or_else(|| {
                     Error::eval(format!(
                         "ValueError: could not convert string to float: {}",
-                        crate::pprint::repr(&Value::Str(s.clone()))
+                        pyon_codec::repr(&Value::Str(s.clone()))
                     ))
                 })?),
                 Some(v) => match (&v, v.as_f64()) {
@@ -363,7 +359,7 @@ pub(super) fn call(
             match args.pop().map(Obj::into_value).transpose()? {
                 None => Value::str(""),
                 Some(Value::Str(s)) => Value::Str(s),
-                Some(v) => Value::Str(crate::pprint::repr(&v)),
+                Some(v) => Value::Str(pyon_codec::repr(&v)),
             }
         }
         "abs" => {

@@ -42,8 +42,6 @@ use pyon_codec::{Dict, Value};
 pub use arith::{MAX_INT_BITS, MAX_ITEMS};
 pub use parse::{MAX_DEPTH, MAX_LEN};
 
-pub(crate) use np::dtype_name;
-
 use crate::Error;
 use parse::Expr;
 
@@ -238,7 +236,7 @@ impl Evaluator<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pprint::pformat;
+    use pyon_codec::pformat;
 
     fn show(text: &str) -> String {
         pformat(&evaluate(text).unwrap())

@@ -1,4 +1,4 @@
-//! Our `pprint` against Python's own `pprint.pformat` on a table of ~150 values.
+//! `pformat` against Python's own `pprint.pformat` on a table of ~150 values.
 //!
 //! `data/pprint_table.jsonl` was made with `python3 data/make_pprint_table.py >
 //! data/pprint_table.jsonl` (CPython 3.11, no numpy): each row holds a value in PYON v2 and the
@@ -14,7 +14,7 @@ fn pformat_matches_python_on_every_row() {
         let name = row["name"].as_str().unwrap();
         let value = pyon_codec::decode(row["pyon"].as_str().unwrap()).unwrap();
         let want = row["pformat"].as_str().unwrap();
-        let got = rpctool::pprint::pformat(&value);
+        let got = pyon_codec::pformat(&value);
         if got != want {
             failures.push(format!("{name}:\n--- python\n{want}\n--- rust\n{got}"));
         }
