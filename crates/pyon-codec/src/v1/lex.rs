@@ -176,7 +176,7 @@ fn strip_underscores(text: &str) -> Cow<'_, str> {
 
 /// The most bits an integer written in another radix may have: those of the largest decimal
 /// integer Python accepts ([`MAX_INT_DIGITS`] digits).
-const MAX_INT_BITS: u64 = (MAX_INT_DIGITS as u64 * 3322) / 1000 + 1;
+const MAX_NON_DECIMAL_BITS: u64 = (MAX_INT_DIGITS as u64 * 3322) / 1000 + 1;
 
 /// The value of an integer literal (`text` as recognised by [`number`]), negated when `neg`.
 pub(crate) fn int_value(text: &str, radix: u32, neg: bool) -> Result<Value> {
@@ -214,7 +214,7 @@ pub(crate) fn int_value(text: &str, radix: u32, neg: bool) -> Result<Value> {
     }
     let mut big = BigInt::parse_bytes(digits.as_bytes(), radix)
         .ok_or_else(|| Error::data("invalid integer"))?;
-    if radix != 10 && big.bits() > MAX_INT_BITS {
+    if radix != 10 && big.bits() > MAX_NON_DECIMAL_BITS {
         return Err(Error::data(format!(
             "integer of more than {MAX_INT_DIGITS} digits (Python refuses it too)"
         )));

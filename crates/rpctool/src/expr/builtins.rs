@@ -5,8 +5,8 @@ use num_complex::Complex64;
 use num_traits::{Signed, ToPrimitive};
 use pyon_codec::{Dict, Value};
 
-use super::Obj;
 use super::arith::MAX_ITEMS;
+use super::obj::Obj;
 use crate::Error;
 
 const NAMES: &[&str] = &[

@@ -35,14 +35,16 @@ mod arith;
 mod builtins;
 mod lex;
 mod np;
+mod obj;
 mod parse;
 
 use pyon_codec::{Dict, Value};
 
-pub use arith::{MAX_INT_BITS, MAX_ITEMS};
+pub use arith::{MAX_ITEMS, MAX_RESULT_BITS};
 pub use parse::{MAX_DEPTH, MAX_LEN};
 
 use crate::Error;
+use obj::Obj;
 use parse::Expr;
 
 /// Where names that are not builtins come from: the remote target's methods, in interactive
@@ -86,45 +88,6 @@ pub fn evaluate_in(text: &str, env: &mut dyn Env) -> Result<Value, Error> {
             "TypeError: {} cannot be sent or printed",
             other.describe()
         ))),
-    }
-}
-
-/// What an expression evaluates to before it becomes a PYON value.
-#[derive(Debug, Clone)]
-pub(crate) enum Obj {
-    Value(Value),
-    /// `range(start, stop, step)`.
-    Range(i64, i64, i64),
-    /// A builtin function such as `list`.
-    Builtin(&'static str),
-    /// The numpy module.
-    Numpy,
-    /// A function or type of the numpy module (`np.array`, `np.float64`).
-    NumpyAttr(&'static str),
-    /// A method of the remote target.
-    Method(String),
-}
-
-impl Obj {
-    fn describe(&self) -> String {
-        match self {
-            Obj::Value(v) => format!("a value of type '{}'", v.kind()),
-            Obj::Range(..) => "a range object".into(),
-            Obj::Builtin(n) => format!("the builtin '{n}'"),
-            Obj::Numpy => "the numpy module".into(),
-            Obj::NumpyAttr(n) => format!("np.{n}"),
-            Obj::Method(n) => format!("the remote method '{n}'"),
-        }
-    }
-
-    fn into_value(self) -> Result<Value, Error> {
-        match self {
-            Obj::Value(v) => Ok(v),
-            other => Err(Error::eval(format!(
-                "TypeError: {} is not a value",
-                other.describe()
-            ))),
-        }
     }
 }
 

@@ -5,9 +5,9 @@ use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 use pyon_codec::{DType, NdArray, NpScalar, Value};
 
-use super::Obj;
 use super::arith::MAX_ITEMS;
 use super::builtins::{float_to_int, truthy};
+use super::obj::Obj;
 use crate::Error;
 
 /// numpy scalar type names and their dtype strings.
