@@ -31,6 +31,10 @@
 //! # Ok::<(), pyon_codec::Error>(())
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 mod construct;
 mod dict;

@@ -40,7 +40,9 @@ impl DType {
             return Err(format!("dtype {text:?}: unsupported kind"));
         }
         i += 1;
-        let digits_end = b[i..]
+        let digits_end = b
+            .get(i..)
+            .unwrap_or_default()
             .iter()
             .position(|c| !c.is_ascii_digit())
             .map_or(b.len(), |p| i + p);
@@ -103,9 +105,9 @@ impl DType {
 
     /// The byte order.
     pub fn byte_order(&self) -> ByteOrder {
-        match self.text.as_bytes()[0] {
-            b'<' => ByteOrder::Little,
-            b'>' => ByteOrder::Big,
+        match self.text.as_bytes().first() {
+            Some(b'<') => ByteOrder::Little,
+            Some(b'>') => ByteOrder::Big,
             _ => ByteOrder::NotApplicable,
         }
     }
@@ -309,8 +311,11 @@ macro_rules! element_num {
             const KIND: char = $kind;
             const SIZE: usize = std::mem::size_of::<$t>();
             fn from_bytes(b: &[u8], big_endian: bool) -> Self {
-                let mut a = [0u8; std::mem::size_of::<$t>()];
-                a.copy_from_slice(&b[..Self::SIZE]);
+                // Callers pass chunks of exactly `SIZE` bytes; a short one reads as zero.
+                let a: [u8; std::mem::size_of::<$t>()] = b
+                    .get(..Self::SIZE)
+                    .and_then(|b| b.try_into().ok())
+                    .unwrap_or_default();
                 if big_endian { <$t>::from_be_bytes(a) } else { <$t>::from_le_bytes(a) }
             }
             fn push_le(&self, out: &mut Vec<u8>) {
@@ -326,7 +331,7 @@ impl Element for bool {
     const KIND: char = 'b';
     const SIZE: usize = 1;
     fn from_bytes(b: &[u8], _: bool) -> Self {
-        b[0] != 0
+        b.first().is_some_and(|&b| b != 0)
     }
     fn push_le(&self, out: &mut Vec<u8>) {
         out.push(*self as u8);
@@ -341,8 +346,8 @@ macro_rules! element_complex {
             fn from_bytes(b: &[u8], big_endian: bool) -> Self {
                 let half = Self::SIZE / 2;
                 Complex::new(
-                    <$t>::from_bytes(&b[..half], big_endian),
-                    <$t>::from_bytes(&b[half..Self::SIZE], big_endian),
+                    <$t>::from_bytes(b.get(..half).unwrap_or_default(), big_endian),
+                    <$t>::from_bytes(b.get(half..Self::SIZE).unwrap_or_default(), big_endian),
                 )
             }
             fn push_le(&self, out: &mut Vec<u8>) {

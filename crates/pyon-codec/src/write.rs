@@ -2,6 +2,8 @@
 //! integers of any size, and the ASCII-only string escaping of `json.dumps(ensure_ascii=True)`
 //! (PYON v2).
 
+use crate::text::scalar::hex_digit;
+
 /// Appends standard base64 with padding, as Python's `base64.b64encode`. `base64-simd` writes
 /// straight into the string's spare capacity, several times faster than a chunked encoder.
 pub(crate) fn write_base64(out: &mut String, data: &[u8]) {
@@ -22,6 +24,7 @@ pub(crate) fn write_bigint(out: &mut String, i: &num_bigint::BigInt) {
 }
 
 /// Bytes that `json.dumps(ensure_ascii=True)` writes as themselves inside a string.
+#[allow(clippy::indexing_slicing)] // indices below 256 in a table of 256 entries, at compile time
 const fn plain_table() -> [bool; 256] {
     let mut t = [false; 256];
     let mut i = 0x20;
@@ -34,6 +37,13 @@ const fn plain_table() -> [bool; 256] {
     t
 }
 static PLAIN: [bool; 256] = plain_table();
+
+/// Whether `json.dumps(ensure_ascii=True)` writes `b` as itself inside a string.
+#[inline]
+fn plain(b: u8) -> bool {
+    #[allow(clippy::indexing_slicing)] // a byte indexes a table of 256 entries
+    PLAIN[usize::from(b)]
+}
 
 /// Whether any of 8 bytes needs escaping: below 0x20, `"`, `\\`, 0x7f or non-ASCII. May say
 /// yes for a clean word next to a byte that needs escaping (then the bytes are looked at one by
@@ -62,10 +72,12 @@ fn next_escape(bytes: &[u8], mut i: usize) -> usize {
         }
         i += 8;
     }
-    while i < bytes.len() && PLAIN[bytes[i] as usize] {
-        i += 1;
-    }
-    i
+    i + bytes
+        .get(i..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| plain(b))
+        .count()
 }
 
 /// Appends `s` as a JSON string literal escaped as Python's `json.dumps(ensure_ascii=True)`.
@@ -91,10 +103,9 @@ fn write_escaped(out: &mut String, s: &str, mut i: usize) {
     let mut start = 0;
     loop {
         out.push_str(&s[start..i]);
-        if i >= bytes.len() {
+        let Some(&c) = bytes.get(i) else {
             break;
-        }
-        let c = bytes[i];
+        };
         let mut next = i + 1;
         if c < 0x80 {
             match c {
@@ -121,10 +132,9 @@ fn write_escaped(out: &mut String, s: &str, mut i: usize) {
 }
 
 fn push_u_escape(out: &mut String, u: u16) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push_str("\\u");
     for shift in [12, 8, 4, 0] {
-        out.push(HEX[((u >> shift) & 15) as usize] as char);
+        out.push(hex_digit(((u >> shift) & 15) as u8));
     }
 }
 

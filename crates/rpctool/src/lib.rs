@@ -27,6 +27,10 @@
 //! # Ok::<(), rpctool::Error>(())
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 #![forbid(unsafe_code)]
 
 pub mod argspec;

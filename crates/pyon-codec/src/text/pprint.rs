@@ -221,8 +221,8 @@ impl Printer {
         let last = b.len() / 4 * 4;
         let mut reps = Vec::new();
         let mut current: Vec<u8> = Vec::new();
-        for i in (0..b.len()).step_by(4) {
-            let part = &b[i..(i + 4).min(b.len())];
+        for (i, part) in b.chunks(4).enumerate() {
+            let i = i * 4;
             let candidate = [current.as_slice(), part].concat();
             if i == last {
                 width -= allowance;

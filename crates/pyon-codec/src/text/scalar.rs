@@ -3,43 +3,47 @@
 
 /// The shortest round-trip decimal digits of a finite, non-zero `|x|` (no leading or trailing
 /// zeros) and its scientific exponent: `|x| = d.ddd × 10^exp`.
-fn shortest_digits(x: f64, digits: &mut [u8; 40]) -> (usize, i32) {
+fn shortest_digits(x: f64) -> (Vec<u8>, i32) {
     let mut buf = zmij::Buffer::new();
     let s = buf.format_finite(x.abs()).as_bytes();
-    let (mant, exp) = match s.iter().position(|&b| b == b'e') {
-        Some(p) => (&s[..p], parse_exp(&s[p + 1..])),
+    let (mant, exp) = match s.iter().position(|&b| b == b'e').map(|p| s.split_at(p)) {
+        Some((mant, exp)) => (mant, parse_exp(exp.get(1..).unwrap_or_default())),
         None => (s, 0),
     };
     let dot = mant.iter().position(|&b| b == b'.').unwrap_or(mant.len());
     let mut exp10 = dot as i32 - 1 + exp;
-    let mut n = 0;
+    let mut digits = Vec::with_capacity(mant.len());
     for &b in mant {
-        if b == b'.' || (n == 0 && b == b'0') {
+        if b == b'.' || (digits.is_empty() && b == b'0') {
             // A leading zero shifts the exponent; the dot is skipped.
             if b == b'0' {
                 exp10 -= 1;
             }
             continue;
         }
-        digits[n] = b;
-        n += 1;
+        digits.push(b);
     }
-    while n > 1 && digits[n - 1] == b'0' {
-        n -= 1;
+    while digits.len() > 1 && digits.last() == Some(&b'0') {
+        digits.pop();
     }
-    (n, exp10)
+    (digits, exp10)
 }
 
 fn parse_exp(b: &[u8]) -> i32 {
-    let (neg, digits) = match b.first() {
-        Some(b'-') => (true, &b[1..]),
-        Some(b'+') => (false, &b[1..]),
+    let (neg, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
         _ => (false, b),
     };
     let v = digits
         .iter()
         .fold(0i32, |acc, &d| acc * 10 + (d - b'0') as i32);
     if neg { -v } else { v }
+}
+
+/// The lower-case hexadecimal digit of `v` (below 16).
+pub(crate) fn hex_digit(v: u8) -> char {
+    char::from_digit(u32::from(v), 16).unwrap_or('0')
 }
 
 /// Appends `repr(x)` for a finite or non-finite float, with Python's rules. `add_dot_zero`
@@ -56,27 +60,29 @@ fn write_float_digits(out: &mut String, x: f64, add_dot_zero: bool) {
     if x.is_sign_negative() {
         out.push('-');
     }
-    let mut digits = [0u8; 40];
-    let (n, exp10) = shortest_digits(x, &mut digits);
-    let digits = &digits[..n];
+    let (digits, exp10) = shortest_digits(x);
+    let digits = digits.as_slice();
     fn text(d: &[u8]) -> &str {
         std::str::from_utf8(d).unwrap_or("")
     }
     if (-4..16).contains(&exp10) {
         if exp10 >= 0 {
             let int_len = exp10 as usize + 1;
-            if digits.len() <= int_len {
-                out.push_str(text(digits));
-                for _ in digits.len()..int_len {
-                    out.push('0');
+            match digits.split_at_checked(int_len) {
+                Some((int, frac)) if !frac.is_empty() => {
+                    out.push_str(text(int));
+                    out.push('.');
+                    out.push_str(text(frac));
                 }
-                if add_dot_zero {
-                    out.push_str(".0");
+                _ => {
+                    out.push_str(text(digits));
+                    for _ in digits.len()..int_len {
+                        out.push('0');
+                    }
+                    if add_dot_zero {
+                        out.push_str(".0");
+                    }
                 }
-            } else {
-                out.push_str(text(&digits[..int_len]));
-                out.push('.');
-                out.push_str(text(&digits[int_len..]));
             }
         } else {
             out.push_str("0.");
@@ -86,10 +92,11 @@ fn write_float_digits(out: &mut String, x: f64, add_dot_zero: bool) {
             out.push_str(text(digits));
         }
     } else {
-        out.push_str(text(&digits[..1]));
-        if digits.len() > 1 {
+        let (first, rest) = digits.split_at_checked(1).unwrap_or((digits, &[]));
+        out.push_str(text(first));
+        if !rest.is_empty() {
             out.push('.');
-            out.push_str(text(&digits[1..]));
+            out.push_str(text(rest));
         }
         out.push('e');
         out.push(if exp10 < 0 { '-' } else { '+' });
@@ -207,10 +214,9 @@ pub(crate) fn write_bytes_repr(out: &mut String, b: &[u8]) {
             }
             0x20..=0x7e => out.push(c as char),
             _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.push_str("\\x");
-                out.push(HEX[(c >> 4) as usize] as char);
-                out.push(HEX[(c & 15) as usize] as char);
+                out.push(hex_digit(c >> 4));
+                out.push(hex_digit(c & 15));
             }
         }
     }

@@ -101,7 +101,13 @@ pub(crate) fn number(i: &str) -> Option<(usize, NumKind)> {
 /// everything else to the full grammar.
 #[inline]
 pub(crate) fn plain_number(b: &[u8]) -> Option<(usize, NumKind)> {
-    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits = |from: usize| {
+        b.get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
     let mut i = digits(0);
     if i == 0 {
         return None;

@@ -88,15 +88,15 @@ pub(crate) fn scan<S: Sink>(
     sink: &mut S,
 ) -> Result<usize, Fail> {
     let s = text.as_bytes();
-    let q = s[open];
+    let unterminated = || fail(Category::Eof, "unterminated string", open);
+    let &q = s.get(open).ok_or_else(unterminated)?;
     let triple = s.get(open + 1) == Some(&q) && s.get(open + 2) == Some(&q);
     let mut i = open + if triple { 3 } else { 1 };
     let mut run = i;
     let bytes = prefix.bytes;
-    let unterminated = || fail(Category::Eof, "unterminated string", open);
     loop {
         i = crate::scan::literal_stop(s, i, q, bytes).ok_or_else(unterminated)?;
-        let b = s[i];
+        let &b = s.get(i).ok_or_else(unterminated)?;
         if b == q {
             if !triple {
                 sink.run(&text[run..i]);

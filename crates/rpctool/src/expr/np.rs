@@ -244,7 +244,7 @@ fn flatten(
                     return Err(inhomogeneous());
                 }
                 shape.push(items.len());
-            } else if shape[depth] != items.len() {
+            } else if shape.get(depth) != Some(&items.len()) {
                 return Err(inhomogeneous());
             }
             for item in items {

@@ -15,15 +15,17 @@ pub(super) enum Elem {
     Complex(f64, f64, bool),
 }
 
+/// The bytes of one element in little-endian order (each half apart, for a complex number).
 fn raw(dtype: &DType, bytes: &[u8]) -> Vec<u8> {
     let mut b = bytes.to_vec();
     if dtype.byte_order() == ByteOrder::Big {
-        if dtype.kind() == 'c' {
-            let half = b.len() / 2;
-            b[..half].reverse();
-            b[half..].reverse();
+        let part = if dtype.kind() == 'c' {
+            b.len() / 2
         } else {
-            b.reverse();
+            b.len()
+        };
+        for chunk in b.chunks_mut(part.max(1)) {
+            chunk.reverse();
         }
     }
     b
@@ -46,19 +48,21 @@ pub(super) fn elem(dtype: &DType, bytes: &[u8]) -> Option<Elem> {
             Elem::Float(x, single)
         }
         'c' => {
-            let half = b.len() / 2;
-            let (re, single) = float_from(&b[..half])?;
-            let (im, _) = float_from(&b[half..])?;
+            let (re, im) = b.split_at_checked(b.len() / 2)?;
+            let (re, single) = float_from(re)?;
+            let (im, _) = float_from(im)?;
             Elem::Complex(re, im, single)
         }
         'b' => Elem::Bool(b.first().copied().unwrap_or(0) != 0),
         'i' | 'u' => {
-            if b.len() > 8 || b.is_empty() {
+            if b.len() > 8 {
                 return None;
             }
-            let negative = dtype.kind() == 'i' && b[b.len() - 1] & 0x80 != 0;
+            let negative = dtype.kind() == 'i' && b.last()? & 0x80 != 0;
             let mut v = [if negative { 0xff } else { 0 }; 16];
-            v[..b.len()].copy_from_slice(&b);
+            for (to, from) in v.iter_mut().zip(&b) {
+                *to = *from;
+            }
             Elem::Int(i128::from_le_bytes(v))
         }
         _ => return None,

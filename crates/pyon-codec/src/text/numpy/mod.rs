@@ -67,7 +67,7 @@ pub(crate) fn array_repr(a: &NdArray) -> String {
                 .chunks_exact(size.max(1))
                 .map(|c| {
                     let end = c.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
-                    repr(&Value::Bytes(c[..end].to_vec()))
+                    repr(&Value::Bytes(c.get(..end).unwrap_or_default().to_vec()))
                 })
                 .collect(),
         ),
@@ -101,11 +101,15 @@ pub(crate) fn array_repr(a: &NdArray) -> String {
         let summarize = n > THRESHOLD;
         let shown = shown_indices(shape, summarize);
         let formatted: Box<dyn Fn(usize) -> String> = match &texts {
-            Some(t) => Box::new(move |i| t[i].clone()),
+            Some(t) => Box::new(move |i| t.get(i).cloned().unwrap_or_default()),
             None => {
-                let sample: Vec<Elem> = shown.iter().map(|&i| elems[i]).collect();
+                let sample: Vec<Elem> = shown
+                    .iter()
+                    .filter_map(|&i| elems.get(i))
+                    .copied()
+                    .collect();
                 let f = Formatter::new(&sample, shape.is_empty());
-                Box::new(move |i| f.format(elems[i]))
+                Box::new(move |i| elems.get(i).map_or_else(String::new, |&e| f.format(e)))
             }
         };
         let mut arr = ArrayPrinter {
@@ -181,13 +185,12 @@ impl ArrayPrinter<'_> {
     /// numpy's `_formatArray` recursion.
     fn recurse(&mut self, index: &mut Vec<usize>, hanging: &str, width: isize) -> String {
         let axis = index.len();
-        let axes_left = self.shape.len() - axis;
-        if axes_left == 0 {
+        let Some(&len) = self.shape.get(axis) else {
             return (self.format)(self.flat(index));
-        }
+        };
+        let axes_left = self.shape.len() - axis;
         let next_hanging = format!("{hanging} ");
         let next_width = width - 1;
-        let len = self.shape[axis];
         let summary = self.summarize && 2 * EDGE_ITEMS < len;
         let (leading, trailing) = if summary {
             (EDGE_ITEMS, EDGE_ITEMS)

@@ -100,7 +100,7 @@ impl Parser<'_> {
     fn plain_number(&mut self) -> Result<Option<Value>> {
         let neg = self.peek() == Some(b'-');
         let lit = self.pos + usize::from(neg);
-        let Some((len, kind)) = lex::plain_number(&self.s[lit..]) else {
+        let Some((len, kind)) = lex::plain_number(self.s.get(lit..).unwrap_or_default()) else {
             return Ok(None);
         };
         let end = lit + len;

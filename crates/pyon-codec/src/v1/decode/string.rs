@@ -12,9 +12,11 @@ impl Parser<'_> {
         let bytes = prefix.bytes;
         // Fast path, most literals: one non-empty literal without escapes, copied once into a
         // string (or bytes) of its exact size.
-        let q = self.s[open];
+        let Some(&q) = self.s.get(open) else {
+            return Err(self.eof_or("expected a string"));
+        };
         if let Some(end) = crate::scan::literal_stop(self.s, open + 1, q, bytes)
-            && self.s[end] == q
+            && self.s.get(end) == Some(&q)
             && end > open + 1
         {
             // Not triple-quoted (the body does not start with the quote), and complete unless
@@ -25,7 +27,7 @@ impl Parser<'_> {
                 self.pos = end + 1;
                 let body = open + 1..end;
                 return Ok(if bytes {
-                    Value::Bytes(self.s[body].to_vec())
+                    Value::Bytes(self.s.get(body).unwrap_or_default().to_vec())
                 } else {
                     Value::Str(self.text[body].to_owned())
                 });
