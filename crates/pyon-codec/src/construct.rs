@@ -11,8 +11,9 @@ use crate::pyeq::PyIndex;
 use crate::value::{Custom, Fraction};
 use crate::{Dict, Error, Result, Value};
 
-/// Python refuses to convert integers of more digits than this from text (`sys.int_info`).
-pub(crate) const MAX_INT_DIGITS: usize = 4300;
+/// Python refuses to convert integers of more decimal digits than this from text
+/// (`sys.int_info.default_max_str_digits`): in literals, `int(str)` and both PYON decoders.
+pub const MAX_INT_DIGITS: usize = 4300;
 
 /// Decodes canonical padded base64 (what every encoder writes), or `None` for anything else.
 /// `base64-simd` validates and decodes with SIMD where the CPU has it, several times faster

@@ -25,6 +25,7 @@ mod pprint;
 mod repr;
 pub(crate) mod scalar;
 
+pub use crate::construct::MAX_INT_DIGITS;
 pub use literal::{number_literal, string_literal};
 pub use pprint::{PPRINT_WIDTH, pformat, pformat_width};
 pub use repr::{repr, str_repr};

@@ -285,6 +285,15 @@ pub(super) fn call(
                 Some(Value::Float(f)) => float_to_int(f)?,
                 Some(Value::Str(s)) => {
                     let t = s.trim().replace('_', "");
+                    let digits = t.trim_start_matches(['+', '-']).len();
+                    if digits > pyon_codec::text::MAX_INT_DIGITS {
+                        return Err(Error::eval(format!(
+                            "ValueError: Exceeds the limit ({} digits) for integer string conversion: \
+                             value has {digits} digits; use sys.set_int_max_str_digits() to \
+                             increase the limit",
+                            pyon_codec::text::MAX_INT_DIGITS
+                        )));
+                    }
                     t.parse::<BigInt>()
                         .ok()
                         .filter(|_| !s.trim().starts_with('_') && !s.contains("__"))

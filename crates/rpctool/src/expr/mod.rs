@@ -279,6 +279,11 @@ mod tests {
                 "NameError: name 'open' is not defined",
             ),
             ("1/0", "ZeroDivisionError: division by zero"),
+            (
+                "int('9' * 4301)",
+                "ValueError: Exceeds the limit (4300 digits) for integer string conversion: \
+                 value has 4301 digits",
+            ),
             ("{[1]: 2}", "TypeError: unhashable type: 'list'"),
             (
                 "range(3)",
@@ -296,6 +301,10 @@ mod tests {
             let e = evaluate(text).unwrap_err().to_string();
             assert!(e.contains(want), "{text}: {e}");
         }
+        // Literals: Python's limit of digits, as in PYON v1.
+        assert!(evaluate(&"9".repeat(4300)).is_ok());
+        let e = evaluate(&"9".repeat(4301)).unwrap_err().to_string();
+        assert!(e.contains("integer of more than 4300 digits"), "{e}");
     }
 
     struct Remote(Vec<(String, Vec<Value>)>);
