@@ -7,8 +7,9 @@ fn show(text: &str) -> String {
     pyon_codec::repr(&evaluate(text).unwrap())
 }
 
-/// Expected texts of numpy 2.x's `repr`. numpy is not installed on the machines of this
-/// project, so these were written from numpy's printing rules (`arrayprint.py`), not recorded.
+/// Expected texts of numpy 2.4's `repr`, written from numpy's printing rules (`arrayprint.py`);
+/// the printer itself is checked against numpy's own output by pyon-codec's
+/// `tests/numpy_repr_table.rs`.
 #[test]
 fn arrays_like_numpy() {
     let cases = [
@@ -58,7 +59,7 @@ fn wrapping_and_summary() {
     );
     assert_eq!(
         show("np.arange(2000)"),
-        "array([   0,    1,    2, ..., 1997, 1998, 1999])"
+        "array([   0,    1,    2, ..., 1997, 1998, 1999], shape=(2000,))"
     );
     assert_eq!(
         show("np.arange(20, dtype='int32')"),

@@ -84,21 +84,10 @@ pub(crate) fn array_repr(a: &NdArray) -> String {
     let (Some(elems), true) = (elems, size > 0) else {
         return fallback(a);
     };
-    let skip_dtype = dtype_is_implied(d) && n > 0;
-    let suffix = if skip_dtype { ")" } else { "," };
+    let summarize = n > THRESHOLD;
     let body = if n == 0 {
-        if shape == [0] {
-            "[]".to_owned()
-        } else {
-            format!(
-                "[], shape={}",
-                repr(&Value::Tuple(
-                    shape.iter().map(|&s| Value::from(s)).collect()
-                ))
-            )
-        }
+        "[]".to_owned()
     } else {
-        let summarize = n > THRESHOLD;
         let shown = shown_indices(shape, summarize);
         let formatted: Box<dyn Fn(usize) -> String> = match &texts {
             Some(t) => Box::new(move |i| t.get(i).cloned().unwrap_or_default()),
@@ -117,24 +106,28 @@ pub(crate) fn array_repr(a: &NdArray) -> String {
             summarize,
             format: formatted,
         };
-        arr.recurse(
-            &mut Vec::new(),
-            "       ",
-            LINE_WIDTH - suffix.len() as isize,
-        )
+        // `array2string(..., prefix="array(", suffix=")")`.
+        arr.recurse(&mut Vec::new(), "       ", LINE_WIDTH - 1)
     };
-    let arr_str = format!("array({body}{suffix}");
-    if skip_dtype {
-        return arr_str;
+    // What the text of the elements does not tell: the shape of an empty or summarised array
+    // (numpy 2.2 and later), a dtype other than the default of its kind.
+    let mut extras = Vec::new();
+    if (n == 0 && shape != [0]) || summarize {
+        let dims = shape.iter().map(|&s| Value::from(s)).collect();
+        extras.push(format!("shape={}", repr(&Value::Tuple(dims))));
     }
-    let dtype_str = format!("dtype={})", dtype_short_repr(d));
-    let last_line_len = arr_str.len() - arr_str.rfind('\n').map_or(0, |p| p + 1);
-    let spacer = if last_line_len + dtype_str.len() + 1 > LINE_WIDTH as usize {
-        "\n      "
-    } else {
-        " "
-    };
-    format!("{arr_str}{spacer}{dtype_str}")
+    if !dtype_is_implied(d) || n == 0 {
+        extras.push(format!("dtype={}", dtype_short_repr(d)));
+    }
+    if extras.is_empty() {
+        return format!("array({body})");
+    }
+    let arr_str = format!("array({body},");
+    let extra_str = format!("{})", extras.join(", "));
+    let last_line = arr_str.rsplit('\n').next().unwrap_or_default();
+    let too_long = last_line.chars().count() + extra_str.chars().count() + 1 > LINE_WIDTH as usize;
+    let spacer = if too_long { "\n      " } else { " " };
+    format!("{arr_str}{spacer}{extra_str}")
 }
 
 fn fallback(a: &NdArray) -> String {
@@ -305,7 +298,7 @@ mod tests {
         );
         assert_eq!(
             array(Array::from_iter(0..2000i64)),
-            "array([   0,    1,    2, ..., 1997, 1998, 1999])"
+            "array([   0,    1,    2, ..., 1997, 1998, 1999], shape=(2000,))"
         );
         assert_eq!(
             array(Array::<f64, _>::zeros((0, 3))),
