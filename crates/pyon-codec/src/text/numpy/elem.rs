@@ -1,18 +1,18 @@
 //! The elements of an array or scalar, read from its bytes, and the formatter of one array's
 //! elements (numpy's `_get_format_function`): widths fitted to the elements shown.
 
-use super::float::FloatFormat;
+use super::float::{FloatFormat, Width, half_to_f64};
 use crate::{ByteOrder, DType};
 
 /// One element of a known dtype.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Elem {
-    /// A float and whether it is single precision.
-    Float(f64, bool),
+    /// A float and the width it was stored in.
+    Float(f64, Width),
     Int(i128),
     Bool(bool),
-    /// Real and imaginary parts, and whether they are single precision.
-    Complex(f64, f64, bool),
+    /// Real and imaginary parts, and the width of each.
+    Complex(f64, f64, Width),
 }
 
 /// The bytes of one element in little-endian order (each half apart, for a complex number).
@@ -31,10 +31,14 @@ fn raw(dtype: &DType, bytes: &[u8]) -> Vec<u8> {
     b
 }
 
-fn float_from(b: &[u8]) -> Option<(f64, bool)> {
+fn float_from(b: &[u8]) -> Option<(f64, Width)> {
     match b.len() {
-        8 => Some((f64::from_le_bytes(b.try_into().ok()?), false)),
-        4 => Some((f32::from_le_bytes(b.try_into().ok()?) as f64, true)),
+        8 => Some((f64::from_le_bytes(b.try_into().ok()?), Width::Double)),
+        4 => Some((f32::from_le_bytes(b.try_into().ok()?) as f64, Width::Single)),
+        2 => Some((
+            half_to_f64(u16::from_le_bytes(b.try_into().ok()?)),
+            Width::Half,
+        )),
         _ => None,
     }
 }
@@ -44,14 +48,14 @@ pub(super) fn elem(dtype: &DType, bytes: &[u8]) -> Option<Elem> {
     let b = raw(dtype, bytes);
     Some(match dtype.kind() {
         'f' => {
-            let (x, single) = float_from(&b)?;
-            Elem::Float(x, single)
+            let (x, width) = float_from(&b)?;
+            Elem::Float(x, width)
         }
         'c' => {
             let (re, im) = b.split_at_checked(b.len() / 2)?;
-            let (re, single) = float_from(re)?;
+            let (re, width) = float_from(re)?;
             let (im, _) = float_from(im)?;
-            Elem::Complex(re, im, single)
+            Elem::Complex(re, im, width)
         }
         'b' => Elem::Bool(b.first().copied().unwrap_or(0) != 0),
         'i' | 'u' => {
@@ -80,14 +84,14 @@ pub(super) enum Formatter {
 impl Formatter {
     pub(super) fn new(shown: &[Elem], zero_d: bool) -> Formatter {
         match shown.first() {
-            Some(Elem::Float(_, single)) => {
+            Some(Elem::Float(_, width)) => {
                 let xs: Vec<f64> = shown
                     .iter()
                     .map(|e| if let Elem::Float(x, _) = e { *x } else { 0.0 })
                     .collect();
-                Formatter::Float(FloatFormat::new(&xs, *single, false))
+                Formatter::Float(FloatFormat::new(&xs, *width, false))
             }
-            Some(Elem::Complex(_, _, single)) => {
+            Some(Elem::Complex(_, _, width)) => {
                 let (re, im): (Vec<f64>, Vec<f64>) = shown
                     .iter()
                     .map(|e| {
@@ -99,8 +103,8 @@ impl Formatter {
                     })
                     .unzip();
                 Formatter::Complex(
-                    FloatFormat::new(&re, *single, false),
-                    FloatFormat::new(&im, *single, true),
+                    FloatFormat::new(&re, *width, false),
+                    FloatFormat::new(&im, *width, true),
                 )
             }
             Some(Elem::Int(_)) => {

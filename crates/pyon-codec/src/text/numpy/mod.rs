@@ -253,7 +253,7 @@ pub(crate) fn scalar_repr(s: &NpScalar) -> String {
     match elem(s.dtype(), s.data()) {
         Some(Elem::Bool(b)) => if b { "np.True_" } else { "np.False_" }.into(),
         Some(Elem::Int(i)) => format!("np.{name}({i})"),
-        Some(Elem::Float(x, single)) => format!("np.{name}({})", python_float_text(x, single)),
+        Some(Elem::Float(x, width)) => format!("np.{name}({})", python_float_text(x, width)),
         Some(Elem::Complex(re, im, _)) => {
             let text = repr(&Value::Complex(num_complex::Complex64::new(re, im)));
             let inner = text
