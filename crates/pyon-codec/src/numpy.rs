@@ -133,9 +133,20 @@ pub struct NdArray {
 }
 
 impl NdArray {
-    /// Builds an array from its parts; the data length must be the product of the shape times the
-    /// item size (checked without overflow).
+    /// The most dimensions an array may have: numpy's `NPY_MAXDIMS` (Python's decoder refuses
+    /// more, in `reshape`).
+    pub const MAX_DIMS: usize = 64;
+
+    /// Builds an array from its parts; at most [`NdArray::MAX_DIMS`] dimensions, and the data
+    /// length must be the product of the shape times the item size (checked without overflow).
     pub fn new(shape: Vec<usize>, dtype: DType, data: Vec<u8>) -> Result<NdArray, Error> {
+        if shape.len() > NdArray::MAX_DIMS {
+            return Err(Error::data(format!(
+                "maximum supported dimension for an ndarray is currently {}, found {}",
+                NdArray::MAX_DIMS,
+                shape.len()
+            )));
+        }
         let expected = expected_len(&shape, dtype.itemsize)
             .ok_or_else(|| Error::data(format!("array shape {shape:?} is too large")))?;
         if expected != data.len() {
@@ -405,6 +416,19 @@ mod tests {
     fn shape_overflow_is_an_error_not_an_allocation() {
         let dt = DType::parse("<f8").unwrap();
         assert!(NdArray::new(vec![1_000_000_000_000], dt.clone(), vec![]).is_err());
-        assert!(NdArray::new(vec![usize::MAX, 2], dt, vec![]).is_err());
+        assert!(NdArray::new(vec![usize::MAX, 2], dt.clone(), vec![]).is_err());
+    }
+
+    #[test]
+    fn more_dimensions_than_numpy_are_refused() {
+        let dt = DType::parse("<i1").unwrap();
+        assert!(NdArray::new(vec![1; 64], dt.clone(), vec![0]).is_ok());
+        let e = NdArray::new(vec![1; 65], dt, vec![0]).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "maximum supported dimension for an ndarray is currently 64, found 65"
+        );
+        let text = format!("nparray(({}), '<i1', b'AA==')", "1, ".repeat(65));
+        assert!(crate::v1::decode(&text).is_err());
     }
 }

@@ -81,7 +81,8 @@ pub(crate) fn array_repr(a: &NdArray) -> String {
             .map(|c| elem(d, c))
             .collect()
     };
-    let (Some(elems), true) = (elems, size > 0) else {
+    // numpy refuses more than 64 dimensions; the layout recursion goes one level per axis.
+    let (Some(elems), true, true) = (elems, size > 0, shape.len() <= NdArray::MAX_DIMS) else {
         return fallback(a);
     };
     let summarize = n > THRESHOLD;
@@ -304,6 +305,25 @@ mod tests {
             array(Array::<f64, _>::zeros((0, 3))),
             "array([], shape=(0, 3), dtype=float64)"
         );
+    }
+
+    #[test]
+    fn many_dimensions_neither_recurse_deeply_nor_panic() {
+        let deep = NdArray::new(
+            vec![1; 64],
+            DType::parse("<i8").unwrap(),
+            vec![7, 0, 0, 0, 0, 0, 0, 0],
+        );
+        let text = array_repr(&deep.unwrap());
+        assert_eq!(
+            text,
+            format!("array({}7{})", "[".repeat(64), "]".repeat(64))
+        );
+        // More than numpy allows (a hostile peer's array, built without `NdArray::new`'s check):
+        // PYON v1 text, without a recursion per axis.
+        let deeper = ndarray::ArrayD::<i64>::zeros(ndarray::IxDyn(&[1; 100_000]));
+        let text = array_repr(&NdArray::from_ndarray(&deeper));
+        assert!(text.starts_with("nparray((1, 1, "), "{}", &text[..40]);
     }
 
     #[test]
