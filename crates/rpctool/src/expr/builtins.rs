@@ -269,7 +269,7 @@ pub(super) fn call(
                 [stop] => (0, *stop, 1),
                 [start, stop] => (*start, *stop, 1),
                 [start, stop, step] => (*start, *stop, *step),
-                _ => unreachable!("arity checked"),
+                _ => return Err(type_error("range expected 1 to 3 arguments".into())),
             };
             if step == 0 {
                 return Err(Error::eval("ValueError: range() arg 3 must not be zero"));
@@ -385,7 +385,11 @@ pub(super) fn call(
                         v.kind()
                     )));
                 }
-                None => unreachable!("arity checked"),
+                None => {
+                    return Err(type_error(
+                        "abs() takes exactly one argument (0 given)".into(),
+                    ));
+                }
             }
         }
         "len" => {

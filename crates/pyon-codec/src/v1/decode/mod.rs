@@ -359,11 +359,12 @@ impl Parser<'_> {
                                 if self.peek() == Some(b')') {
                                     self.pos += 1;
                                 }
+                                // The top frame was matched as a call just above.
                                 let Some(Frame::Call {
                                     callee, start: s, ..
                                 }) = stack.pop()
                                 else {
-                                    unreachable!()
+                                    return Err(self.err("expected a call"));
                                 };
                                 let args = self.items.split_off(first);
                                 value = self.call(callee, args, s)?;
@@ -386,8 +387,9 @@ impl Parser<'_> {
                 if self.peek() == Some(b'}') {
                     self.pos += 1;
                 }
+                // Called with a set frame at the top.
                 let Some(Frame::Set { first, start: s }) = stack.pop() else {
-                    unreachable!()
+                    return Err(self.err("expected a set"));
                 };
                 let items = self.items.split_off(first);
                 let set = make_set(items).map_err(|e| self.err_at(e, s))?;
