@@ -9,7 +9,7 @@ fn show(text: &str) -> String {
 
 /// Expected texts of numpy 2.4's `repr`, written from numpy's printing rules (`arrayprint.py`);
 /// the printer itself is checked against numpy's own output by pyon-codec's
-/// `tests/numpy_repr_table.rs`.
+/// `tests/python_tables.rs`.
 #[test]
 fn arrays_like_numpy() {
     let cases = [

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes numpy_repr_table.jsonl: numpy's own repr of ~120 arrays and scalars.
+"""Writes numpy_repr_table.jsonl: numpy's own repr of ~140 arrays and scalars.
 
 Each line is {"name": ..., "pyon": <PYON v2 encoding of the value>, "repr": <repr(value)>}.
 Run with the project's virtualenv (numpy 2, default print options), from this folder:

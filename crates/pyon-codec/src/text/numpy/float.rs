@@ -106,15 +106,21 @@ pub(super) fn half_to_f64(h: u16) -> f64 {
     }
 }
 
-/// dragon4 positional, unique digits with at most `PRECISION` fraction digits: (int, frac).
-fn positional(x: f64, width: Width, plus: bool) -> (String, String) {
-    let sign = if x.is_sign_negative() {
+/// The sign numpy writes before `x`: `-` when negative (`-0.0` too), `+` for the imaginary
+/// part of a complex number.
+fn sign(x: f64, plus: bool) -> &'static str {
+    if x.is_sign_negative() {
         "-"
     } else if plus {
         "+"
     } else {
         ""
-    };
+    }
+}
+
+/// dragon4 positional, unique digits with at most `PRECISION` fraction digits: (int, frac).
+fn positional(x: f64, width: Width, plus: bool) -> (String, String) {
+    let sign = sign(x, plus);
     let (digits, e) = shortest(x, width);
     let nfrac = digits.len() as i32 - 1 - e;
     let (int, frac) = if x == 0.0 {
@@ -145,13 +151,7 @@ fn positional(x: f64, width: Width, plus: bool) -> (String, String) {
 /// dragon4 scientific, unique digits with at most `PRECISION` fraction digits:
 /// (int, frac, exponent with sign).
 fn scientific(x: f64, width: Width, plus: bool) -> (String, String, String) {
-    let sign = if x.is_sign_negative() {
-        "-"
-    } else if plus {
-        "+"
-    } else {
-        ""
-    };
+    let sign = sign(x, plus);
     let (mut digits, mut e) = shortest(x, width);
     if digits.len() > PRECISION + 1 {
         let s = width.rounded(x, true);
@@ -170,13 +170,7 @@ fn scientific(x: f64, width: Width, plus: bool) -> (String, String, String) {
 /// dragon4 scientific of the exact value of `x` with `precision` fraction digits, rounded:
 /// (int, frac, exponent with sign), as [`scientific`] splits them.
 fn exact_scientific(x: f64, precision: usize, plus: bool) -> (String, String, String) {
-    let sign = if x.is_sign_negative() {
-        "-"
-    } else if plus {
-        "+"
-    } else {
-        ""
-    };
+    let sign = sign(x, plus);
     let s = format!("{:.precision$e}", x.abs());
     let (mant, e) = s.split_once('e').unwrap_or((&s, "0"));
     let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
