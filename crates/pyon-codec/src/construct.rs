@@ -11,8 +11,9 @@ use crate::pyeq::PyIndex;
 use crate::value::{Custom, Fraction};
 use crate::{Dict, Error, Result, Value};
 
-/// Python refuses to convert integers of more digits than this from text (`sys.int_info`).
-pub(crate) const MAX_INT_DIGITS: usize = 4300;
+/// Python refuses to convert integers of more decimal digits than this from text
+/// (`sys.int_info.default_max_str_digits`): in literals, `int(str)` and both PYON decoders.
+pub const MAX_INT_DIGITS: usize = 4300;
 
 /// Decodes canonical padded base64 (what every encoder writes), or `None` for anything else.
 /// `base64-simd` validates and decodes with SIMD where the CPU has it, several times faster
@@ -140,12 +141,36 @@ pub(crate) fn make_dict(pairs: Vec<Value>) -> Result<Dict> {
 /// `complex(re[, im])`.
 pub(crate) fn make_complex(args: &[Value]) -> Result<Value> {
     arity("complex", args, 1, 2)?;
-    let re = to_float(&args[0], "complex real part")?;
-    let im = match args.get(1) {
+    let (re, im) = match args {
+        [re] => (re, None),
+        [re, im, ..] => (re, Some(im)),
+        [] => return Err(Error::data("complex takes 1 to 2 arguments, got 0")),
+    };
+    let re = to_float(re, "complex real part")?;
+    let im = match im {
         Some(v) => to_float(v, "complex imaginary part")?,
         None => 0.0,
     };
     Ok(Value::Complex(Complex64::new(re, im)))
+}
+
+/// `OrderedDict()`, `OrderedDict([(k, v), ...])` or `OrderedDict(a_dict)`.
+pub(crate) fn make_ordered_dict(mut args: Vec<Value>) -> Result<Value> {
+    match (args.pop(), args.is_empty()) {
+        (None, _) => Ok(Value::OrderedDict(Dict::new())),
+        (Some(Value::List(pairs) | Value::Tuple(pairs)), true) => {
+            make_dict(pairs).map(Value::OrderedDict)
+        }
+        (Some(Value::Dict(d) | Value::OrderedDict(d)), true) => Ok(Value::OrderedDict(d)),
+        (Some(other), true) => Err(Error::data(format!(
+            "OrderedDict needs a list of pairs, not {}",
+            other.kind()
+        ))),
+        (Some(_), false) => Err(Error::data(format!(
+            "OrderedDict takes at most 1 argument, got {}",
+            args.len() + 1
+        ))),
+    }
 }
 
 /// `slice(stop)` or `slice(start, stop[, step])`.
@@ -174,7 +199,10 @@ pub(crate) fn make_fraction(args: &[Value]) -> Result<Value> {
             .map(Value::from)
             .ok_or_else(|| Error::data("Fraction with a zero denominator"));
     }
-    let n = to_int(&args[0], "Fraction numerator")?;
+    let Some(n) = args.first() else {
+        return Err(Error::data("Fraction takes 1 to 2 arguments, got 0"));
+    };
+    let n = to_int(n, "Fraction numerator")?;
     let d = match args.get(1) {
         Some(v) => to_int(v, "Fraction denominator")?,
         None => BigInt::from(1),
@@ -212,13 +240,16 @@ pub(crate) fn make_nparray(args: &[Value]) -> Result<Value> {
 /// see [`from_jsonclass`]); every other check is made as usual, in the same order.
 fn make_nparray_with(args: &[Value], data: Option<Vec<u8>>) -> Result<Value> {
     arity("nparray", args, 3, 3)?;
-    let dims = args[0]
+    let [shape, dtype, text] = args else {
+        return Err(Error::data("nparray takes 3 arguments"));
+    };
+    let dims = shape
         .as_seq()
         .map(|s| s.to_vec())
-        .or_else(|| args[0].as_i64().map(|_| vec![args[0].clone()]))
+        .or_else(|| shape.as_i64().map(|_| vec![shape.clone()]))
         .ok_or_else(|| Error::data("an array shape must be a list of ints"))?;
-    let dtype = dtype_arg(&args[1])?;
-    let text = data_arg(&args[2])?;
+    let dtype = dtype_arg(dtype)?;
+    let text = data_arg(text)?;
     let mut shape = Vec::with_capacity(dims.len());
     for d in &dims {
         let d = d
@@ -237,8 +268,11 @@ fn make_nparray_with(args: &[Value], data: Option<Vec<u8>>) -> Result<Value> {
 /// `npscalar(dtype, base64)`: numpy takes the first item of the buffer.
 pub(crate) fn make_npscalar(args: &[Value]) -> Result<Value> {
     arity("npscalar", args, 2, 2)?;
-    let dtype = dtype_arg(&args[0])?;
-    let mut data = b64decode(data_arg(&args[1])?)?;
+    let [dtype, data] = args else {
+        return Err(Error::data("npscalar takes 2 arguments"));
+    };
+    let dtype = dtype_arg(dtype)?;
+    let mut data = b64decode(data_arg(data)?)?;
     if data.len() < dtype.itemsize() || dtype.itemsize() == 0 {
         return Err(Error::data(format!(
             "scalar of dtype {dtype} needs {} bytes, got {}",

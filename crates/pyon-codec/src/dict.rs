@@ -39,7 +39,11 @@ impl Dict {
         let mut index = crate::pyeq::PyIndex::with_capacity(pairs.len());
         for (k, v) in pairs {
             match index.find_or_insert(&k, &entries, |(k, _)| k, entries.len()) {
-                Some(i) => entries[i].1 = v,
+                Some(i) => {
+                    if let Some(entry) = entries.get_mut(i) {
+                        entry.1 = v;
+                    }
+                }
                 None => entries.push((k, v)),
             }
         }
@@ -74,7 +78,10 @@ impl Dict {
                     None => return Dict::from_pairs(entries),
                 }
             }
-            (1..n).any(|i| keys[..i].contains(&keys[i]))
+            let keys = keys.get(..n).unwrap_or_default();
+            keys.iter()
+                .enumerate()
+                .any(|(i, k)| keys.iter().take(i).any(|earlier| earlier == k))
         } else {
             let mut seen = std::collections::HashSet::with_capacity(n);
             let mut dup = false;
@@ -126,17 +133,23 @@ impl Dict {
 
     /// The value for `key`.
     pub fn get(&self, key: &Value) -> Option<&Value> {
-        self.position(key).map(|i| &self.entries[i].1)
+        self.position(key)
+            .and_then(|i| self.entries.get(i))
+            .map(|(_, v)| v)
     }
 
     /// The value for a string key.
     pub fn get_str(&self, key: &str) -> Option<&Value> {
-        self.position_str(key).map(|i| &self.entries[i].1)
+        self.position_str(key)
+            .and_then(|i| self.entries.get(i))
+            .map(|(_, v)| v)
     }
 
     /// The value for `key`, mutably.
     pub fn get_mut(&mut self, key: &Value) -> Option<&mut Value> {
-        self.position(key).map(move |i| &mut self.entries[i].1)
+        self.position(key)
+            .and_then(move |i| self.entries.get_mut(i))
+            .map(|(_, v)| v)
     }
 
     /// Whether `key` is present.
@@ -147,8 +160,8 @@ impl Dict {
     /// Sets `key` to `value` as Python's `d[key] = value`: an existing key keeps its position
     /// (and its original key object) and the old value is returned.
     pub fn insert(&mut self, key: Value, value: Value) -> Option<Value> {
-        match self.position(&key) {
-            Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+        match self.position(&key).and_then(|i| self.entries.get_mut(i)) {
+            Some((_, old)) => Some(std::mem::replace(old, value)),
             None => {
                 self.entries.push((key, value));
                 None

@@ -115,14 +115,15 @@ impl std::error::Error for Error {
 /// Turns a byte offset into a 1-based (line, column) pair, counting columns in characters.
 pub(crate) fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
-    let before = &text[..offset];
+    let before = text.get(..offset).unwrap_or(text);
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    let column = before[line_start..]
+    let column = before
         .iter()
+        .skip(line_start)
         .filter(|&&b| (b & 0xC0) != 0x80)
         .count()
         + 1;

@@ -17,6 +17,8 @@
 //! - [`to_value`] / [`from_value`] move `serde` types in and out of the model, so a
 //!   `#[derive(Serialize, Deserialize)]` struct travels as its Python counterpart.
 //! - [`load_file`] and [`store_file`] read and atomically write PYON files.
+//! - [`text`] writes values as Python shows them to people: [`repr`], [`pformat`] (Python's
+//!   `pprint`), numpy's array repr; and reads Python's number and string literals.
 //!
 //! ```
 //! use pyon_codec::{Value, decode, encode, tuple};
@@ -29,6 +31,10 @@
 //! # Ok::<(), pyon_codec::Error>(())
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 mod construct;
 mod dict;
@@ -36,25 +42,24 @@ mod error;
 mod files;
 mod numpy;
 mod pyeq;
-mod pyrepr;
 mod registry;
-mod repr;
 mod scan;
 mod serde_impl;
+pub mod text;
 pub mod v1;
 pub mod v2;
 mod value;
+mod write;
 
 pub use dict::Dict;
 pub use error::{Category, Error, Result};
 pub use files::{load_file, store_file};
 pub use numpy::{ByteOrder, DType, Element, NdArray, NpScalar};
-pub use pyrepr::float_repr;
 pub use registry::{is_registered, register, register_with, unregister};
-pub use repr::{repr, str_repr};
 pub use serde_impl::{
     from_slice, from_str, from_str_v1, from_value, to_string, to_string_v1, to_value, to_vec,
 };
+pub use text::{float_repr, pformat, repr, str_repr};
 pub use v2::{decode, encode, encode_pretty};
 pub use value::{Custom, Fraction, Kind, Slice, Value};
 

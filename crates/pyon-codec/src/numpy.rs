@@ -40,7 +40,9 @@ impl DType {
             return Err(format!("dtype {text:?}: unsupported kind"));
         }
         i += 1;
-        let digits_end = b[i..]
+        let digits_end = b
+            .get(i..)
+            .unwrap_or_default()
             .iter()
             .position(|c| !c.is_ascii_digit())
             .map_or(b.len(), |p| i + p);
@@ -87,11 +89,25 @@ impl DType {
         self.itemsize
     }
 
+    /// numpy's name of the dtype, as its `repr` and error messages write it: `float32`,
+    /// `int64`, `uint8`, `complex128`, `bool`; other kinds as their quoted dtype string (`'<U2'`).
+    pub fn name(&self) -> String {
+        let bits = self.itemsize * 8;
+        match self.kind() {
+            'f' => format!("float{bits}"),
+            'i' => format!("int{bits}"),
+            'u' => format!("uint{bits}"),
+            'c' => format!("complex{bits}"),
+            'b' => "bool".into(),
+            _ => format!("'{}'", self.text),
+        }
+    }
+
     /// The byte order.
     pub fn byte_order(&self) -> ByteOrder {
-        match self.text.as_bytes()[0] {
-            b'<' => ByteOrder::Little,
-            b'>' => ByteOrder::Big,
+        match self.text.as_bytes().first() {
+            Some(b'<') => ByteOrder::Little,
+            Some(b'>') => ByteOrder::Big,
             _ => ByteOrder::NotApplicable,
         }
     }
@@ -117,9 +133,20 @@ pub struct NdArray {
 }
 
 impl NdArray {
-    /// Builds an array from its parts; the data length must be the product of the shape times the
-    /// item size (checked without overflow).
+    /// The most dimensions an array may have: numpy's `NPY_MAXDIMS` (Python's decoder refuses
+    /// more, in `reshape`).
+    pub const MAX_DIMS: usize = 64;
+
+    /// Builds an array from its parts; at most [`NdArray::MAX_DIMS`] dimensions, and the data
+    /// length must be the product of the shape times the item size (checked without overflow).
     pub fn new(shape: Vec<usize>, dtype: DType, data: Vec<u8>) -> Result<NdArray, Error> {
+        if shape.len() > NdArray::MAX_DIMS {
+            return Err(Error::data(format!(
+                "maximum supported dimension for an ndarray is currently {}, found {}",
+                NdArray::MAX_DIMS,
+                shape.len()
+            )));
+        }
         let expected = expected_len(&shape, dtype.itemsize)
             .ok_or_else(|| Error::data(format!("array shape {shape:?} is too large")))?;
         if expected != data.len() {
@@ -295,8 +322,11 @@ macro_rules! element_num {
             const KIND: char = $kind;
             const SIZE: usize = std::mem::size_of::<$t>();
             fn from_bytes(b: &[u8], big_endian: bool) -> Self {
-                let mut a = [0u8; std::mem::size_of::<$t>()];
-                a.copy_from_slice(&b[..Self::SIZE]);
+                // Callers pass chunks of exactly `SIZE` bytes; a short one reads as zero.
+                let a: [u8; std::mem::size_of::<$t>()] = b
+                    .get(..Self::SIZE)
+                    .and_then(|b| b.try_into().ok())
+                    .unwrap_or_default();
                 if big_endian { <$t>::from_be_bytes(a) } else { <$t>::from_le_bytes(a) }
             }
             fn push_le(&self, out: &mut Vec<u8>) {
@@ -312,7 +342,7 @@ impl Element for bool {
     const KIND: char = 'b';
     const SIZE: usize = 1;
     fn from_bytes(b: &[u8], _: bool) -> Self {
-        b[0] != 0
+        b.first().is_some_and(|&b| b != 0)
     }
     fn push_le(&self, out: &mut Vec<u8>) {
         out.push(*self as u8);
@@ -327,8 +357,8 @@ macro_rules! element_complex {
             fn from_bytes(b: &[u8], big_endian: bool) -> Self {
                 let half = Self::SIZE / 2;
                 Complex::new(
-                    <$t>::from_bytes(&b[..half], big_endian),
-                    <$t>::from_bytes(&b[half..Self::SIZE], big_endian),
+                    <$t>::from_bytes(b.get(..half).unwrap_or_default(), big_endian),
+                    <$t>::from_bytes(b.get(half..Self::SIZE).unwrap_or_default(), big_endian),
                 )
             }
             fn push_le(&self, out: &mut Vec<u8>) {
@@ -386,6 +416,19 @@ mod tests {
     fn shape_overflow_is_an_error_not_an_allocation() {
         let dt = DType::parse("<f8").unwrap();
         assert!(NdArray::new(vec![1_000_000_000_000], dt.clone(), vec![]).is_err());
-        assert!(NdArray::new(vec![usize::MAX, 2], dt, vec![]).is_err());
+        assert!(NdArray::new(vec![usize::MAX, 2], dt.clone(), vec![]).is_err());
+    }
+
+    #[test]
+    fn more_dimensions_than_numpy_are_refused() {
+        let dt = DType::parse("<i1").unwrap();
+        assert!(NdArray::new(vec![1; 64], dt.clone(), vec![0]).is_ok());
+        let e = NdArray::new(vec![1; 65], dt, vec![0]).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "maximum supported dimension for an ndarray is currently 64, found 65"
+        );
+        let text = format!("nparray(({}), '<i1', b'AA==')", "1, ".repeat(65));
+        assert!(crate::v1::decode(&text).is_err());
     }
 }

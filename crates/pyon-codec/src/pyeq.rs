@@ -193,7 +193,10 @@ impl PyIndex {
         let mut h = self.state.build_hasher();
         py_hash_into(key, &mut h);
         let bucket = self.buckets.entry(h.finish()).or_default();
-        if let Some(&i) = bucket.iter().find(|&&i| py_eq(get(&items[i]), key)) {
+        if let Some(&i) = bucket
+            .iter()
+            .find(|&&i| items.get(i).is_some_and(|item| py_eq(get(item), key)))
+        {
             return Some(i);
         }
         bucket.push(next);

@@ -179,3 +179,23 @@ fn corpus_round_trips_exactly() {
     // both files.
     assert_eq!(v2::encode(&b).unwrap(), t2.trim());
 }
+
+/// Python's `repr`, recorded beside every encoding: `pyon_codec::repr` writes the same text.
+#[test]
+fn head_values_repr_as_python() {
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for row in rows("golden/head/pyon/values.jsonl") {
+        let name = field(&row, "name").unwrap();
+        let Some(want) = field(&row, "repr") else {
+            continue;
+        };
+        let got = pyon_codec::repr(&canonical(&row));
+        if got != want {
+            failures.push(format!("{name}: python {want:?}, rust {got:?}"));
+        }
+        n += 1;
+    }
+    assert!(n > 50, "only {n} rows");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

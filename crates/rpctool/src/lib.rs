@@ -14,24 +14,27 @@
 //!
 //! - [`expr`]: the argument grammar. The Python tool `eval`s arguments; this evaluates a safe
 //!   subset of Python (literals, arithmetic, `np.array(...)`) to PYON [`Value`](pyon_codec::Value)s.
-//! - [`pprint`]: Python's `pprint.pformat` (and `repr`) of a value, numpy arrays included.
 //! - [`output`]: the texts of `list-targets` and `list-methods` (signatures rendered by
 //!   [`pc_rpc::ArgSpec`]), and of remote exceptions.
 //!
+//! Values are shown with [`pyon_codec::text`]: Python's `repr` and `pprint`, numpy's array repr.
+//!
 //! ```
-//! use rpctool::{expr, pprint};
+//! use rpctool::expr;
 //!
 //! let v = expr::evaluate("{'k': [1, 2], 3: (4,)}")?;
-//! assert_eq!(pprint::pformat(&v), "{3: (4,), 'k': [1, 2]}");
+//! assert_eq!(pyon_codec::pformat(&v), "{3: (4,), 'k': [1, 2]}");
 //! # Ok::<(), rpctool::Error>(())
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 #![forbid(unsafe_code)]
 
 pub mod expr;
-mod numpy_repr;
 pub mod output;
-pub mod pprint;
 
 /// What can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]

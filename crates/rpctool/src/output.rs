@@ -78,7 +78,7 @@ pub fn exception_line(e: &RemoteError) -> String {
         format!("sipyco.packed_exceptions.{}", e.class)
     };
     let message = if e.class == "KeyError" {
-        crate::pprint::str_repr(&e.message)
+        pyon_codec::str_repr(&e.message)
     } else {
         e.message.clone()
     };

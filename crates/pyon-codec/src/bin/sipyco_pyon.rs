@@ -7,6 +7,10 @@
 //!
 //! Exit status: 0 on success, 1 when the input is invalid or a file cannot be read or written
 //! (one line on stderr says what and where), 2 on a usage error.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

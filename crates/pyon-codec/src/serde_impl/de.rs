@@ -136,7 +136,9 @@ impl<'de> de::Deserializer<'de> for Value {
                 value: None,
             }),
             Value::Dict(d) | Value::OrderedDict(d) if d.len() == 1 => {
-                let (variant, value) = d.into_iter().next().expect("one entry");
+                let Some((variant, value)) = d.into_iter().next() else {
+                    return Err(de::Error::custom("expected a dict of one entry"));
+                };
                 visitor.visit_enum(EnumDeserializer {
                     variant,
                     value: Some(value),

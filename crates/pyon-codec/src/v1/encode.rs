@@ -2,10 +2,8 @@
 
 use super::lex::{is_ident_continue, is_ident_start};
 use crate::numpy::NpScalar;
-use crate::pyrepr::{
-    write_base64, write_bigint, write_bytes_repr, write_complex_repr, write_float_repr,
-    write_json_str,
-};
+use crate::text::scalar::{write_bytes_repr, write_complex_repr, write_float_repr};
+use crate::write::{write_base64, write_bigint, write_json_str};
 use crate::{Dict, Error, Result, Value};
 
 /// Encodes `v` as compact PYON v1 (one line).

@@ -17,7 +17,7 @@ use crate::{Error, Result, Value};
 
 /// What a number literal is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum NumKind {
+pub(crate) enum NumKind {
     /// An integer in this radix (10, 16, 8 or 2); the text keeps its prefix and `_`.
     Int(u32),
     /// A float such as `1.`, `.5`, `1e5`.
@@ -82,7 +82,7 @@ fn decimal(i: &str) -> IResult<&str, NumKind> {
 
 /// Recognises one number literal at the start of `i`: its length in bytes and its kind.
 /// `None` when `i` does not start with a well-formed literal.
-pub(super) fn number(i: &str) -> Option<(usize, NumKind)> {
+pub(crate) fn number(i: &str) -> Option<(usize, NumKind)> {
     if let Some(found) = plain_number(i.as_bytes()) {
         return Some(found);
     }
@@ -100,8 +100,14 @@ pub(super) fn number(i: &str) -> Option<(usize, NumKind)> {
 /// followed by anything that would extend the literal (`_`, `j`, `.`, letters). `None` sends
 /// everything else to the full grammar.
 #[inline]
-pub(super) fn plain_number(b: &[u8]) -> Option<(usize, NumKind)> {
-    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+pub(crate) fn plain_number(b: &[u8]) -> Option<(usize, NumKind)> {
+    let digits = |from: usize| {
+        b.get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
     let mut i = digits(0);
     if i == 0 {
         return None;
@@ -131,18 +137,18 @@ pub(super) fn plain_number(b: &[u8]) -> Option<(usize, NumKind)> {
 }
 
 /// Whether `c` may start a Python identifier.
-pub(super) fn is_ident_start(c: char) -> bool {
+pub(crate) fn is_ident_start(c: char) -> bool {
     c.is_alphabetic() || c == '_'
 }
 
 /// Whether `c` may continue a Python identifier.
-pub(super) fn is_ident_continue(c: char) -> bool {
+pub(crate) fn is_ident_continue(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
 /// `identifier ("." identifier)*`: the length in bytes of the (possibly dotted) name at the
 /// start of `i`, 0 when there is none.
-pub(super) fn name(i: &str) -> usize {
+pub(crate) fn name(i: &str) -> usize {
     // Fast path: an ASCII name not followed by a dot or a non-ASCII character.
     let b = i.as_bytes();
     if b.first()
@@ -176,10 +182,10 @@ fn strip_underscores(text: &str) -> Cow<'_, str> {
 
 /// The most bits an integer written in another radix may have: those of the largest decimal
 /// integer Python accepts ([`MAX_INT_DIGITS`] digits).
-const MAX_INT_BITS: u64 = (MAX_INT_DIGITS as u64 * 3322) / 1000 + 1;
+const MAX_NON_DECIMAL_BITS: u64 = (MAX_INT_DIGITS as u64 * 3322) / 1000 + 1;
 
 /// The value of an integer literal (`text` as recognised by [`number`]), negated when `neg`.
-pub(super) fn int_value(text: &str, radix: u32, neg: bool) -> Result<Value> {
+pub(crate) fn int_value(text: &str, radix: u32, neg: bool) -> Result<Value> {
     // Fast path, what encoders write: up to 18 plain decimal digits fit an i64 as they are.
     if radix == 10 && text.len() <= 18 && (text.len() == 1 || !text.starts_with('0')) {
         let v = text.bytes().try_fold(0i64, |v, d| {
@@ -214,7 +220,7 @@ pub(super) fn int_value(text: &str, radix: u32, neg: bool) -> Result<Value> {
     }
     let mut big = BigInt::parse_bytes(digits.as_bytes(), radix)
         .ok_or_else(|| Error::data("invalid integer"))?;
-    if radix != 10 && big.bits() > MAX_INT_BITS {
+    if radix != 10 && big.bits() > MAX_NON_DECIMAL_BITS {
         return Err(Error::data(format!(
             "integer of more than {MAX_INT_DIGITS} digits (Python refuses it too)"
         )));
@@ -226,7 +232,7 @@ pub(super) fn int_value(text: &str, radix: u32, neg: bool) -> Result<Value> {
 }
 
 /// The value of a float or imaginary literal (without its `j`).
-pub(super) fn float_value(text: &str) -> Result<f64> {
+pub(crate) fn float_value(text: &str) -> Result<f64> {
     let text = text.trim_end_matches(['j', 'J']);
     strip_underscores(text)
         .parse::<f64>()

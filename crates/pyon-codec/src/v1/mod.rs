@@ -17,8 +17,8 @@
 
 mod decode;
 mod encode;
-mod lex;
-mod strings;
+pub(crate) mod lex;
+pub(crate) mod strings;
 
-pub use decode::{decode, decode_with_depth};
+pub use decode::{construct, decode, decode_with_depth};
 pub use encode::{encode, encode_into, encode_pretty};

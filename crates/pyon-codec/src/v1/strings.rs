@@ -3,9 +3,9 @@
 use crate::{Category, Error};
 
 /// A failure inside a literal: the error and the byte offset it points at.
-pub(super) struct Fail {
-    pub(super) err: Error,
-    pub(super) at: usize,
+pub(crate) struct Fail {
+    pub(crate) err: Error,
+    pub(crate) at: usize,
 }
 
 fn fail(category: Category, msg: &str, at: usize) -> Fail {
@@ -17,17 +17,17 @@ fn fail(category: Category, msg: &str, at: usize) -> Fail {
 
 /// The prefix of a literal: `r`, `u`, `b`, `br`, `rb` in any case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(super) struct Prefix {
+pub(crate) struct Prefix {
     /// Raw: backslashes are kept.
-    pub(super) raw: bool,
+    pub(crate) raw: bool,
     /// A bytes literal.
-    pub(super) bytes: bool,
+    pub(crate) bytes: bool,
 }
 
 /// If `s[pos..]` starts a string literal (an optional prefix, then a quote), its prefix and
 /// the offset of the opening quote.
 #[inline]
-pub(super) fn literal_start(s: &[u8], pos: usize) -> Option<(Prefix, usize)> {
+pub(crate) fn literal_start(s: &[u8], pos: usize) -> Option<(Prefix, usize)> {
     let mut p = Prefix::default();
     let mut i = pos;
     let mut seen_u = false;
@@ -45,7 +45,7 @@ pub(super) fn literal_start(s: &[u8], pos: usize) -> Option<(Prefix, usize)> {
 }
 
 /// Where decoded characters go.
-pub(super) trait Sink {
+pub(crate) trait Sink {
     /// Appends literal text (ASCII only for bytes).
     fn run(&mut self, s: &str);
     /// Appends one escaped code: a character of a `str` (valid), or a byte (< 256) of `bytes`.
@@ -81,22 +81,22 @@ fn hex_digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
 
 /// Decodes the body of a literal whose opening quote is at `open`, appending to `sink`;
 /// returns the offset just past the closing quote.
-pub(super) fn scan<S: Sink>(
+pub(crate) fn scan<S: Sink>(
     text: &str,
     open: usize,
     prefix: Prefix,
     sink: &mut S,
 ) -> Result<usize, Fail> {
     let s = text.as_bytes();
-    let q = s[open];
+    let unterminated = || fail(Category::Eof, "unterminated string", open);
+    let &q = s.get(open).ok_or_else(unterminated)?;
     let triple = s.get(open + 1) == Some(&q) && s.get(open + 2) == Some(&q);
     let mut i = open + if triple { 3 } else { 1 };
     let mut run = i;
     let bytes = prefix.bytes;
-    let unterminated = || fail(Category::Eof, "unterminated string", open);
     loop {
         i = crate::scan::literal_stop(s, i, q, bytes).ok_or_else(unterminated)?;
-        let b = s[i];
+        let &b = s.get(i).ok_or_else(unterminated)?;
         if b == q {
             if !triple {
                 sink.run(&text[run..i]);

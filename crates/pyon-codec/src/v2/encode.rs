@@ -4,7 +4,8 @@
 //! layout branches at all; it also writes leaves (the bulk of any document) without the depth
 //! and stack bookkeeping that only containers need, and each tag's prefix as one literal.
 
-use crate::pyrepr::{write_base64, write_bigint, write_float_repr, write_json_str};
+use crate::text::scalar::write_float_repr;
+use crate::write::{write_base64, write_bigint, write_json_str};
 use crate::{Error, Result, Value};
 
 /// How often (in nesting levels) the encoder checks the stack that is left.

@@ -3,6 +3,10 @@
 //!
 //! Exit status: 0 on success, 1 when the server cannot be reached or refuses, or the remote
 //! method raised an exception, 2 for a command line or an argument that cannot be used.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -12,7 +16,7 @@ use clap::{Parser, Subcommand};
 use pyon_codec::{Dict, Value};
 use rpc_client::{Client, ClientOptions, Target, TlsClientConfig};
 use rpctool::expr::{self, Env};
-use rpctool::{Error, output, pprint};
+use rpctool::{Error, output};
 use rustyline::error::ReadlineError;
 
 /// SiPyCo RPC tool.
@@ -105,7 +109,14 @@ fn print(text: &str) -> Result<(), Failure> {
 fn connect(args: &Args) -> Result<Client, Failure> {
     let mut options = ClientOptions::new();
     if let Some(files) = &args.ssl {
-        let tls = TlsClientConfig::from_files(&files[0], &files[1], &files[2])
+        // clap takes exactly three values for --ssl.
+        let [cert, key, peer] = files.as_slice() else {
+            return Err(Failure::Message(
+                "--ssl: expected CERT KEY PEER".to_owned(),
+                2,
+            ));
+        };
+        let tls = TlsClientConfig::from_files(cert, key, peer)
             .map_err(|e| Failure::Message(format!("--ssl: {e}"), 2))?;
         options = options.tls(tls);
     }
@@ -139,7 +150,7 @@ fn show(v: &Value) -> Result<(), Failure> {
     if v.is_none() {
         return Ok(());
     }
-    print(&format!("{}\n", pprint::pformat(v)))
+    print(&format!("{}\n", pyon_codec::pformat(v)))
 }
 
 /// The target's methods, for expressions typed in interactive mode.

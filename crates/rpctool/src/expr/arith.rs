@@ -11,8 +11,9 @@ use crate::Error;
 /// Most items or characters an operation may build (`'x' * n`, `[0] * n`).
 pub const MAX_ITEMS: usize = 1 << 24;
 
-/// Largest integer an operation may build, in bits.
-pub const MAX_INT_BITS: u64 = 1 << 20;
+/// Largest integer an arithmetic operation may build, in bits (`2 ** 10**7` is refused before
+/// it is computed). Literals are bounded apart, by Python's own limit of 4300 digits.
+pub const MAX_RESULT_BITS: u64 = 1 << 20;
 
 #[derive(Debug, Clone)]
 enum Num {
@@ -111,7 +112,7 @@ pub(crate) fn binary(op: &str, a: &Value, b: &Value) -> Result<Value, Error> {
 }
 
 fn check_bits(i: BigInt) -> Result<Value, Error> {
-    if i.bits() > MAX_INT_BITS {
+    if i.bits() > MAX_RESULT_BITS {
         return Err(Error::eval("integer result too large"));
     }
     Ok(Value::from_bigint(i))
@@ -122,7 +123,7 @@ fn int_op(op: &str, i: &BigInt, j: &BigInt) -> Result<Value, Error> {
         "+" => check_bits(i + j),
         "-" => check_bits(i - j),
         "*" => {
-            if i.bits() + j.bits() > MAX_INT_BITS {
+            if i.bits() + j.bits() > MAX_RESULT_BITS {
                 return Err(Error::eval("integer result too large"));
             }
             check_bits(i * j)
@@ -154,7 +155,7 @@ fn int_op(op: &str, i: &BigInt, j: &BigInt) -> Result<Value, Error> {
             }
             let e = j.to_u64().unwrap_or(u64::MAX);
             let small = i.magnitude() <= &num_bigint::BigUint::from(1u8);
-            if !small && (i.bits().saturating_mul(e) > MAX_INT_BITS) {
+            if !small && (i.bits().saturating_mul(e) > MAX_RESULT_BITS) {
                 return Err(Error::eval("integer result too large"));
             }
             if small {
@@ -528,7 +529,7 @@ mod tests {
     }
     impl Lossy for Value {
         fn to_string_lossy(&self) -> String {
-            crate::pprint::repr(self)
+            pyon_codec::repr(self)
         }
     }
 }

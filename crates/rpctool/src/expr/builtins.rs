@@ -5,8 +5,8 @@ use num_complex::Complex64;
 use num_traits::{Signed, ToPrimitive};
 use pyon_codec::{Dict, Value};
 
-use super::Obj;
 use super::arith::MAX_ITEMS;
+use super::obj::Obj;
 use crate::Error;
 
 const NAMES: &[&str] = &[
@@ -36,19 +36,15 @@ pub(super) fn lookup(name: &str) -> Option<&'static str> {
         .copied()
 }
 
-/// `slice(...)`, `Fraction(...)`, `OrderedDict(...)`, `nparray(...)`, `npscalar(...)`: the
-/// evaluated arguments are written back as PYON v1 and read by its decoder, which checks them.
+/// `slice(...)`, `Fraction(...)`, `OrderedDict(...)`, `nparray(...)`, `npscalar(...)`: built
+/// and checked by the constructors of the PYON v1 decoder.
 fn pyon_constructor(name: &str, args: Vec<Obj>) -> Result<Value, Error> {
-    let mut text = format!("{name}(");
-    for (i, a) in args.into_iter().enumerate() {
-        if i > 0 {
-            text.push_str(", ");
-        }
-        let v = a.into_value()?;
-        text.push_str(&pyon_codec::v1::encode(&v).map_err(|e| Error::eval(e.to_string()))?);
-    }
-    text.push(')');
-    pyon_codec::v1::decode(&text).map_err(|e| Error::eval(format!("TypeError: {name}(): {e}")))
+    let args = args
+        .into_iter()
+        .map(Obj::into_value)
+        .collect::<Result<Vec<_>, _>>()?;
+    pyon_codec::v1::construct(name, args)
+        .map_err(|e| Error::eval(format!("TypeError: {name}(): {e}")))
 }
 
 pub(super) fn check_hashable(v: &Value) -> Result<(), Error> {
@@ -273,7 +269,7 @@ pub(super) fn call(
                 [stop] => (0, *stop, 1),
                 [start, stop] => (*start, *stop, 1),
                 [start, stop, step] => (*start, *stop, *step),
-                _ => unreachable!("arity checked"),
+                _ => return Err(type_error("range expected 1 to 3 arguments".into())),
             };
             if step == 0 {
                 return Err(Error::eval("ValueError: range() arg 3 must not be zero"));
@@ -289,6 +285,15 @@ pub(super) fn call(
                 Some(Value::Float(f)) => float_to_int(f)?,
                 Some(Value::Str(s)) => {
                     let t = s.trim().replace('_', "");
+                    let digits = t.trim_start_matches(['+', '-']).len();
+                    if digits > pyon_codec::text::MAX_INT_DIGITS {
+                        return Err(Error::eval(format!(
+                            "ValueError: Exceeds the limit ({} digits) for integer string conversion: \
+                             value has {digits} digits; use sys.set_int_max_str_digits() to \
+                             increase the limit",
+                            pyon_codec::text::MAX_INT_DIGITS
+                        )));
+                    }
                     t.parse::<BigInt>()
                         .ok()
                         .filter(|_| !s.trim().starts_with('_') && !s.contains("__"))
@@ -296,7 +301,7 @@ pub(super) fn call(
                         .ok_or_else(|| {
                             Error::eval(format!(
                                 "ValueError: invalid literal for int() with base 10: {}",
-                                crate::pprint::repr(&Value::Str(s.clone()))
+                                pyon_codec::repr(&Value::Str(s.clone()))
                             ))
                         })?
                 }
@@ -315,7 +320,7 @@ pub(super) fn call(
                 Some(Value::Str(s)) => Value::Float(parse_float(&s).ok_or_else(|| {
                     Error::eval(format!(
                         "ValueError: could not convert string to float: {}",
-                        crate::pprint::repr(&Value::Str(s.clone()))
+                        pyon_codec::repr(&Value::Str(s.clone()))
                     ))
                 })?),
                 Some(v) => match (&v, v.as_f64()) {
@@ -363,7 +368,7 @@ pub(super) fn call(
             match args.pop().map(Obj::into_value).transpose()? {
                 None => Value::str(""),
                 Some(Value::Str(s)) => Value::Str(s),
-                Some(v) => Value::Str(crate::pprint::repr(&v)),
+                Some(v) => Value::Str(pyon_codec::repr(&v)),
             }
         }
         "abs" => {
@@ -380,7 +385,11 @@ pub(super) fn call(
                         v.kind()
                     )));
                 }
-                None => unreachable!("arity checked"),
+                None => {
+                    return Err(type_error(
+                        "abs() takes exactly one argument (0 given)".into(),
+                    ));
+                }
             }
         }
         "len" => {

@@ -35,16 +35,16 @@ mod arith;
 mod builtins;
 mod lex;
 mod np;
+mod obj;
 mod parse;
 
 use pyon_codec::{Dict, Value};
 
-pub use arith::{MAX_INT_BITS, MAX_ITEMS};
+pub use arith::{MAX_ITEMS, MAX_RESULT_BITS};
 pub use parse::{MAX_DEPTH, MAX_LEN};
 
-pub(crate) use np::dtype_name;
-
 use crate::Error;
+use obj::Obj;
 use parse::Expr;
 
 /// Where names that are not builtins come from: the remote target's methods, in interactive
@@ -88,45 +88,6 @@ pub fn evaluate_in(text: &str, env: &mut dyn Env) -> Result<Value, Error> {
             "TypeError: {} cannot be sent or printed",
             other.describe()
         ))),
-    }
-}
-
-/// What an expression evaluates to before it becomes a PYON value.
-#[derive(Debug, Clone)]
-pub(crate) enum Obj {
-    Value(Value),
-    /// `range(start, stop, step)`.
-    Range(i64, i64, i64),
-    /// A builtin function such as `list`.
-    Builtin(&'static str),
-    /// The numpy module.
-    Numpy,
-    /// A function or type of the numpy module (`np.array`, `np.float64`).
-    NumpyAttr(&'static str),
-    /// A method of the remote target.
-    Method(String),
-}
-
-impl Obj {
-    fn describe(&self) -> String {
-        match self {
-            Obj::Value(v) => format!("a value of type '{}'", v.kind()),
-            Obj::Range(..) => "a range object".into(),
-            Obj::Builtin(n) => format!("the builtin '{n}'"),
-            Obj::Numpy => "the numpy module".into(),
-            Obj::NumpyAttr(n) => format!("np.{n}"),
-            Obj::Method(n) => format!("the remote method '{n}'"),
-        }
-    }
-
-    fn into_value(self) -> Result<Value, Error> {
-        match self {
-            Obj::Value(v) => Ok(v),
-            other => Err(Error::eval(format!(
-                "TypeError: {} is not a value",
-                other.describe()
-            ))),
-        }
     }
 }
 
@@ -238,7 +199,7 @@ impl Evaluator<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pprint::pformat;
+    use pyon_codec::pformat;
 
     fn show(text: &str) -> String {
         pformat(&evaluate(text).unwrap())
@@ -318,6 +279,11 @@ mod tests {
                 "NameError: name 'open' is not defined",
             ),
             ("1/0", "ZeroDivisionError: division by zero"),
+            (
+                "int('9' * 4301)",
+                "ValueError: Exceeds the limit (4300 digits) for integer string conversion: \
+                 value has 4301 digits",
+            ),
             ("{[1]: 2}", "TypeError: unhashable type: 'list'"),
             (
                 "range(3)",
@@ -335,6 +301,10 @@ mod tests {
             let e = evaluate(text).unwrap_err().to_string();
             assert!(e.contains(want), "{text}: {e}");
         }
+        // Literals: Python's limit of digits, as in PYON v1.
+        assert!(evaluate(&"9".repeat(4300)).is_ok());
+        let e = evaluate(&"9".repeat(4301)).unwrap_err().to_string();
+        assert!(e.contains("integer of more than 4300 digits"), "{e}");
     }
 
     struct Remote(Vec<(String, Vec<Value>)>);

@@ -5,9 +5,9 @@ use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 use pyon_codec::{DType, NdArray, NpScalar, Value};
 
-use super::Obj;
 use super::arith::MAX_ITEMS;
 use super::builtins::{float_to_int, truthy};
+use super::obj::Obj;
 use crate::Error;
 
 /// numpy scalar type names and their dtype strings.
@@ -94,7 +94,7 @@ fn dtype_of(o: &Obj) -> Result<DType, Error> {
     };
     let text = text.ok_or_else(|| {
         let shown = match o {
-            Obj::Value(v) => crate::pprint::repr(v),
+            Obj::Value(v) => pyon_codec::repr(v),
             other => other.describe(),
         };
         Error::eval(format!("TypeError: unsupported dtype {shown}"))
@@ -244,7 +244,7 @@ fn flatten(
                     return Err(inhomogeneous());
                 }
                 shape.push(items.len());
-            } else if shape[depth] != items.len() {
+            } else if shape.get(depth) != Some(&items.len()) {
                 return Err(inhomogeneous());
             }
             for item in items {
@@ -303,7 +303,7 @@ fn infer(leaves: &[Value]) -> Result<DType, Error> {
 fn encode(dtype: &DType, leaves: &[Value]) -> Result<Vec<u8>, Error> {
     let size = dtype.itemsize();
     let mut out = Vec::with_capacity(leaves.len() * size);
-    let name = dtype_name(dtype);
+    let name = dtype.name();
     for v in leaves {
         match dtype.kind() {
             'f' | 'c' => {
@@ -398,17 +398,4 @@ fn encode(dtype: &DType, leaves: &[Value]) -> Result<Vec<u8>, Error> {
         }
     }
     Ok(out)
-}
-
-/// numpy's name of a dtype (`float32`), as in its error messages.
-pub(crate) fn dtype_name(dtype: &DType) -> String {
-    let bits = dtype.itemsize() * 8;
-    match dtype.kind() {
-        'f' => format!("float{bits}"),
-        'i' => format!("int{bits}"),
-        'u' => format!("uint{bits}"),
-        'c' => format!("complex{bits}"),
-        'b' => "bool".into(),
-        _ => format!("'{}'", dtype.as_str()),
-    }
 }

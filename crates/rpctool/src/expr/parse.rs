@@ -60,16 +60,28 @@ struct Parser {
 }
 
 impl Parser {
+    /// The token `ahead` places after the current one; the last token, `End`, repeats forever.
+    fn token(&self, ahead: usize) -> &Token {
+        const END: &Token = &Token {
+            kind: Tok::End,
+            at: 0,
+        };
+        self.tokens
+            .get(self.pos + ahead)
+            .or(self.tokens.last())
+            .unwrap_or(END)
+    }
+
     fn peek(&self) -> &Tok {
-        &self.tokens[self.pos].kind
+        &self.token(0).kind
     }
 
     fn at(&self) -> usize {
-        self.tokens[self.pos].at
+        self.token(0).at
     }
 
     fn next(&mut self) -> Token {
-        let t = self.tokens[self.pos].clone();
+        let t = self.token(0).clone();
         if t.kind != Tok::End {
             self.pos += 1;
         }
@@ -233,7 +245,7 @@ impl Parser {
         let mut kwargs: Vec<(String, Expr)> = Vec::new();
         while !self.eat(")") {
             let at = self.at();
-            let keyword = match (self.peek(), &self.tokens[self.pos + 1].kind) {
+            let keyword = match (self.peek(), &self.token(1).kind) {
                 (Tok::Name(n), Tok::Op("=")) => Some(n.clone()),
                 _ => None,
             };

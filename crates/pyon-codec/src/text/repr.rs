@@ -1,19 +1,22 @@
 //! Python's `repr` of values, for messages and tools that show a value as Python would
-//! (`KeyError: 'missing'`, argspec defaults, `sipyco_rpctool` output).
+//! (`KeyError: 'missing'`, argspec defaults, `sipyco_rpctool` output), and the `_safe_repr`
+//! variant of `pprint`, which sorts dict keys.
 
 use std::fmt::Write as _;
 
-use crate::pyrepr::{write_bytes_repr, write_complex_repr, write_float_repr};
-use crate::{Value, v1};
+use super::numpy;
+use super::order::safe_cmp;
+use super::scalar::{write_bytes_repr, write_complex_repr, write_float_repr};
+use crate::Value;
 
 /// Python's `repr(v)` (3.11): `None`, `True`, ints, floats and complex as Python writes them,
 /// `str` and `bytes` with Python's choice of quotes and escapes, lists, tuples (`(1,)`), dicts
 /// in insertion order, sets (`set()` when empty), `OrderedDict([(k, v)])`, `slice(...)`,
-/// `Fraction(3, 4)`. numpy arrays and scalars, whose repr depends on numpy's print options,
-/// are written in their PYON v1 form (`nparray(...)`).
+/// `Fraction(3, 4)`, and numpy arrays and scalars as numpy 2 writes them with its default print
+/// options (`array([1., 2.])`, `np.float64(1.5)`).
 pub fn repr(v: &Value) -> String {
     let mut out = String::new();
-    write_repr(&mut out, v);
+    write_repr(&mut out, v, Dicts::AsTheyAre);
     out
 }
 
@@ -24,16 +27,27 @@ pub fn str_repr(s: &str) -> String {
     out
 }
 
-fn write_seq(out: &mut String, items: &[Value]) {
+/// Whether [`write_repr`] sorts dict keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dicts {
+    /// In insertion order: `repr`.
+    AsTheyAre,
+    /// Sorted by key, in `pprint`'s `_safe_key` order, also inside lists and tuples:
+    /// `PrettyPrinter._safe_repr`.
+    Sorted,
+}
+
+fn write_seq(out: &mut String, items: &[Value], dicts: Dicts) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        write_repr(out, item);
+        write_repr(out, item, dicts);
     }
 }
 
-fn write_repr(out: &mut String, v: &Value) {
+/// Appends `repr(v)`, or `pprint`'s `_safe_repr(v)` with [`Dicts::Sorted`].
+pub(super) fn write_repr(out: &mut String, v: &Value, dicts: Dicts) {
     match v {
         Value::None => out.push_str("None"),
         Value::Bool(true) => out.push_str("True"),
@@ -48,12 +62,12 @@ fn write_repr(out: &mut String, v: &Value) {
         Value::Bytes(b) => write_bytes_repr(out, b),
         Value::List(items) => {
             out.push('[');
-            write_seq(out, items);
+            write_seq(out, items, dicts);
             out.push(']');
         }
         Value::Tuple(items) => {
             out.push('(');
-            write_seq(out, items);
+            write_seq(out, items, dicts);
             if items.len() == 1 {
                 out.push(',');
             }
@@ -61,19 +75,24 @@ fn write_repr(out: &mut String, v: &Value) {
         }
         Value::Set(items) if items.is_empty() => out.push_str("set()"),
         Value::Set(items) => {
+            // Inside a set, `_safe_repr` falls back to the plain repr (no sorting).
             out.push('{');
-            write_seq(out, items);
+            write_seq(out, items, Dicts::AsTheyAre);
             out.push('}');
         }
         Value::Dict(d) => {
             out.push('{');
-            for (i, (k, v)) in d.iter().enumerate() {
+            let mut entries: Vec<(&Value, &Value)> = d.iter().collect();
+            if dicts == Dicts::Sorted {
+                entries.sort_by(|a, b| safe_cmp(a.0, b.0));
+            }
+            for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_repr(out, k);
+                write_repr(out, k, dicts);
                 out.push_str(": ");
-                write_repr(out, v);
+                write_repr(out, v, dicts);
             }
             out.push('}');
         }
@@ -85,16 +104,21 @@ fn write_repr(out: &mut String, v: &Value) {
                     out.push_str(", ");
                 }
                 out.push('(');
-                write_repr(out, k);
+                write_repr(out, k, Dicts::AsTheyAre);
                 out.push_str(", ");
-                write_repr(out, v);
+                write_repr(out, v, Dicts::AsTheyAre);
                 out.push(')');
             }
             out.push_str("])");
         }
         Value::Slice(s) => {
             out.push_str("slice(");
-            write_seq(out, &[s.start.clone(), s.stop.clone(), s.step.clone()]);
+            for (i, part) in [&s.start, &s.stop, &s.step].into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(out, part, Dicts::AsTheyAre);
+            }
             out.push(')');
         }
         Value::Fraction(f) => {
@@ -103,19 +127,15 @@ fn write_repr(out: &mut String, v: &Value) {
         Value::Custom(c) => {
             out.push_str(&c.name);
             out.push('(');
-            write_seq(out, &c.args);
+            write_seq(out, &c.args, Dicts::AsTheyAre);
             out.push(')');
         }
-        Value::Array(_) | Value::Scalar(_) => match v1::encode(v) {
-            Ok(text) => out.push_str(&text),
-            Err(_) => {
-                let _ = write!(out, "<{} object>", v.kind());
-            }
-        },
+        Value::Array(a) => out.push_str(&numpy::array_repr(a)),
+        Value::Scalar(s) => out.push_str(&numpy::scalar_repr(s)),
     }
 }
 
-fn write_str_repr(out: &mut String, s: &str) {
+pub(super) fn write_str_repr(out: &mut String, s: &str) {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {

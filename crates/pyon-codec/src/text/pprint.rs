@@ -1,4 +1,4 @@
-//! Python's `repr` and `pprint.pformat(x, width=80)` of PYON values.
+//! Python's `pprint.pformat(x, width=80)` of values.
 //!
 //! [`pformat`] follows CPython's `PrettyPrinter` (3.11) step by step: a value whose one-line
 //! form fits in the remaining width is written on one line; otherwise dicts, lists, tuples and
@@ -9,27 +9,16 @@
 //! line keeps its iteration order, as Python's `repr` does: here, the order in which it was
 //! received. numpy arrays are printed as numpy 2's `repr`.
 
-use std::cmp::Ordering;
-use std::fmt::Write as _;
-
-use num_traits::ToPrimitive;
-use pyon_codec::{Value, float_repr};
-
-use crate::numpy_repr;
+use super::order::{safe_cmp, sorted_items};
+use super::repr::{Dicts, repr, str_repr, write_repr};
+use crate::Value;
 
 /// The default line width of `pprint`.
-pub const WIDTH: usize = 80;
-
-/// Python's `repr(v)`.
-pub fn repr(v: &Value) -> String {
-    let mut out = String::new();
-    write_repr(&mut out, v, false);
-    out
-}
+pub const PPRINT_WIDTH: usize = 80;
 
 /// `pprint.pformat(v)`: what `pprint.pprint(v)` prints, without the final newline.
 pub fn pformat(v: &Value) -> String {
-    pformat_width(v, WIDTH)
+    pformat_width(v, PPRINT_WIDTH)
 }
 
 /// `pprint.pformat(v, width=width)`.
@@ -40,176 +29,6 @@ pub fn pformat_width(v: &Value, width: usize) -> String {
     };
     p.format(v, 0, 0, 0);
     p.out
-}
-
-pub use pyon_codec::str_repr;
-
-fn write_str_repr(out: &mut String, s: &str) {
-    out.push_str(&str_repr(s));
-}
-
-fn write_items(out: &mut String, items: &[Value], sorted_dicts: bool) {
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        write_repr(out, item, sorted_dicts);
-    }
-}
-
-/// `repr`, or PrettyPrinter's `_safe_repr` when `sorted_dicts` (dicts sorted by key, also
-/// inside lists and tuples).
-fn write_repr(out: &mut String, v: &Value, sorted_dicts: bool) {
-    match v {
-        Value::None => out.push_str("None"),
-        Value::Bool(true) => out.push_str("True"),
-        Value::Bool(false) => out.push_str("False"),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::BigInt(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::Float(f) => out.push_str(&float_repr(*f)),
-        Value::Str(s) => write_str_repr(out, s),
-        Value::List(items) => {
-            out.push('[');
-            write_items(out, items, sorted_dicts);
-            out.push(']');
-        }
-        Value::Tuple(items) => {
-            out.push('(');
-            write_items(out, items, sorted_dicts);
-            if items.len() == 1 {
-                out.push(',');
-            }
-            out.push(')');
-        }
-        Value::Set(items) if items.is_empty() => out.push_str("set()"),
-        Value::Set(items) => {
-            // Inside a set, Python's plain repr applies (no sorting).
-            out.push('{');
-            write_items(out, items, false);
-            out.push('}');
-        }
-        Value::Dict(d) => {
-            out.push('{');
-            let mut entries: Vec<(&Value, &Value)> = d.iter().collect();
-            if sorted_dicts {
-                entries.sort_by(|a, b| safe_cmp(a.0, b.0));
-            }
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_repr(out, k, sorted_dicts);
-                out.push_str(": ");
-                write_repr(out, v, sorted_dicts);
-            }
-            out.push('}');
-        }
-        Value::OrderedDict(d) if d.is_empty() => out.push_str("OrderedDict()"),
-        Value::OrderedDict(d) => {
-            out.push_str("OrderedDict([");
-            for (i, (k, v)) in d.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push('(');
-                write_repr(out, k, false);
-                out.push_str(", ");
-                write_repr(out, v, false);
-                out.push(')');
-            }
-            out.push_str("])");
-        }
-        Value::Slice(s) => {
-            out.push_str("slice(");
-            write_items(
-                out,
-                &[s.start.clone(), s.stop.clone(), s.step.clone()],
-                false,
-            );
-            out.push(')');
-        }
-        Value::Array(a) => out.push_str(&numpy_repr::array_repr(a)),
-        Value::Scalar(s) => out.push_str(&numpy_repr::scalar_repr(s)),
-        Value::Custom(c) => {
-            out.push_str(&c.name);
-            out.push('(');
-            write_items(out, &c.args, false);
-            out.push(')');
-        }
-        // complex, bytes, Fraction: Python's plain repr.
-        other => out.push_str(&pyon_codec::repr(other)),
-    }
-}
-
-/// `str(type(v))`, which PrettyPrinter's `_safe_key` compares when values are unordered.
-fn type_string(v: &Value) -> String {
-    let name = match v {
-        Value::Fraction(_) => "fractions.Fraction",
-        Value::OrderedDict(_) => "collections.OrderedDict",
-        Value::Array(_) => "numpy.ndarray",
-        Value::Scalar(s) => return format!("<class 'numpy.{}'>", numpy_repr::scalar_type(s)),
-        Value::Custom(c) => &c.name,
-        other => other.kind().name(),
-    };
-    format!("<class '{name}'>")
-}
-
-fn real(v: &Value) -> Option<f64> {
-    match v {
-        Value::Fraction(f) => Some(f.numer().to_f64()? / f.denom().to_f64()?),
-        Value::Complex(_) => None,
-        other => other.as_f64(),
-    }
-}
-
-/// Python's `a < b`; `None` where Python raises `TypeError`.
-fn py_lt(a: &Value, b: &Value) -> Option<bool> {
-    use Value::*;
-    match (a, b) {
-        (Int(x), Int(y)) => Some(x < y),
-        (Int(_) | BigInt(_) | Bool(_), Int(_) | BigInt(_) | Bool(_)) => {
-            let big = |v: &Value| match v {
-                BigInt(i) => (**i).clone(),
-                other => num_bigint::BigInt::from(other.as_i64().unwrap_or(0)),
-            };
-            Some(big(a) < big(b))
-        }
-        (Str(x), Str(y)) => Some(x < y),
-        (Bytes(x), Bytes(y)) => Some(x < y),
-        (List(x), List(y)) | (Tuple(x), Tuple(y)) => {
-            for (p, q) in x.iter().zip(y) {
-                if !p.py_eq(q) {
-                    return py_lt(p, q);
-                }
-            }
-            Some(x.len() < y.len())
-        }
-        (Set(x), Set(y)) => {
-            Some(x.len() < y.len() && x.iter().all(|p| y.iter().any(|q| p.py_eq(q))))
-        }
-        _ => Some(real(a)? < real(b)?),
-    }
-}
-
-/// The order of `sorted(..., key=_safe_key)`.
-fn safe_cmp(a: &Value, b: &Value) -> Ordering {
-    match (py_lt(a, b), py_lt(b, a)) {
-        (Some(true), _) => Ordering::Less,
-        (_, Some(true)) => Ordering::Greater,
-        (Some(false), Some(false)) => Ordering::Equal,
-        // Unordered: by type name, then (in Python) by address, which is arbitrary: kept as is.
-        _ => type_string(a).cmp(&type_string(b)),
-    }
-}
-
-fn sorted_items(items: &[Value]) -> Vec<&Value> {
-    let mut v: Vec<&Value> = items.iter().collect();
-    v.sort_by(|a, b| safe_cmp(a, b));
-    v
 }
 
 fn len(s: &str) -> isize {
@@ -225,7 +44,7 @@ impl Printer {
     /// `PrettyPrinter._format`.
     fn format(&mut self, v: &Value, indent: isize, allowance: isize, level: usize) {
         let mut rep = String::new();
-        write_repr(&mut rep, v, true);
+        write_repr(&mut rep, v, Dicts::Sorted);
         let max_width = self.width - indent - allowance;
         if len(&rep) > max_width {
             let level = level + 1;
@@ -312,7 +131,7 @@ impl Printer {
         for (i, (k, v)) in items.iter().enumerate() {
             let last = i + 1 == items.len();
             let mut rep = String::new();
-            write_repr(&mut rep, k, true);
+            write_repr(&mut rep, k, Dicts::Sorted);
             self.out.push_str(&rep);
             self.out.push_str(": ");
             self.format(
@@ -402,8 +221,8 @@ impl Printer {
         let last = b.len() / 4 * 4;
         let mut reps = Vec::new();
         let mut current: Vec<u8> = Vec::new();
-        for i in (0..b.len()).step_by(4) {
-            let part = &b[i..(i + 4).min(b.len())];
+        for (i, part) in b.chunks(4).enumerate() {
+            let i = i * 4;
             let candidate = [current.as_slice(), part].concat();
             if i == last {
                 width -= allowance;
@@ -490,7 +309,7 @@ fn splitlines(s: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pyon_codec::{Dict, dict, list, tuple};
+    use crate::{Dict, dict, list, tuple};
 
     #[test]
     fn reprs() {
@@ -519,10 +338,5 @@ mod tests {
     fn helpers() {
         assert_eq!(word_parts("ab  cd e"), ["ab  ", "cd ", "e"]);
         assert_eq!(splitlines("a\nb\r\nc"), ["a\n", "b\r\n", "c"]);
-        assert_eq!(safe_cmp(&Value::Int(3), &Value::str("k")), Ordering::Less);
-        assert_eq!(
-            safe_cmp(&Value::Float(2.5), &Value::Int(2)),
-            Ordering::Greater
-        );
     }
 }

@@ -2,16 +2,19 @@
 //!
 //! Nothing is evaluated. The parser is iterative: containers and constructor calls live on a heap
 //! stack bounded by `max_depth`, so hostile input can neither overflow the thread's stack nor
-//! allocate more than the input warrants. Tokens (numbers, names) are recognised by `lex`,
-//! string literals by `strings`.
+//! allocate more than the input warrants. This module holds the containers (the frame stack);
+//! [`number`] reads signed numbers and complex sums, [`name`] names and constructor calls,
+//! [`string`] adjacent string literals. Tokens are recognised by `lex` and `strings`.
 
-use num_complex::Complex64;
+mod name;
+mod number;
+mod string;
 
-use super::lex::{self, NumKind};
+pub use name::construct;
+use name::{Callee, Step};
+
 use super::strings::{self, Fail, Prefix};
-use crate::construct::{
-    make_custom, make_dict, make_fraction, make_nparray, make_npscalar, make_set, make_slice,
-};
+use crate::construct::make_set;
 use crate::error::line_col;
 use crate::{Category, Dict, Error, Result, Value};
 
@@ -31,16 +34,6 @@ pub fn decode_with_depth(text: &str, max_depth: usize) -> Result<Value> {
         entries: Vec::new(),
     }
     .parse()
-}
-
-/// The constructors a v1 document may call.
-enum Callee {
-    Slice,
-    Fraction,
-    OrderedDict,
-    NpArray,
-    NpScalar,
-    Custom(String),
 }
 
 /// An open container or call. Its elements so far live on the parser's shared scratch stacks
@@ -73,13 +66,6 @@ enum Frame {
         first: usize,
         start: usize,
     },
-}
-
-/// A number literal before its sign is applied.
-enum Num {
-    Int(Value),
-    Float(f64),
-    Imag(f64),
 }
 
 struct Parser<'a> {
@@ -373,11 +359,12 @@ impl Parser<'_> {
                                 if self.peek() == Some(b')') {
                                     self.pos += 1;
                                 }
+                                // The top frame was matched as a call just above.
                                 let Some(Frame::Call {
                                     callee, start: s, ..
                                 }) = stack.pop()
                                 else {
-                                    unreachable!()
+                                    return Err(self.err("expected a call"));
                                 };
                                 let args = self.items.split_off(first);
                                 value = self.call(callee, args, s)?;
@@ -400,8 +387,9 @@ impl Parser<'_> {
                 if self.peek() == Some(b'}') {
                     self.pos += 1;
                 }
+                // Called with a set frame at the top.
                 let Some(Frame::Set { first, start: s }) = stack.pop() else {
-                    unreachable!()
+                    return Err(self.err("expected a set"));
                 };
                 let items = self.items.split_off(first);
                 let set = make_set(items).map_err(|e| self.err_at(e, s))?;
@@ -421,321 +409,4 @@ impl Parser<'_> {
             ))
         }
     }
-
-    fn call(&self, callee: Callee, mut args: Vec<Value>, start: usize) -> Result<Value> {
-        let r = match callee {
-            Callee::Slice => make_slice(args),
-            Callee::Fraction => make_fraction(&args),
-            Callee::NpArray => make_nparray(&args),
-            Callee::NpScalar => make_npscalar(&args),
-            Callee::Custom(name) => make_custom(&name, args),
-            Callee::OrderedDict => match (args.pop(), args.is_empty()) {
-                (None, _) => Ok(Value::OrderedDict(Dict::new())),
-                (Some(Value::List(pairs) | Value::Tuple(pairs)), true) => {
-                    make_dict(pairs).map(Value::OrderedDict)
-                }
-                (Some(Value::Dict(d) | Value::OrderedDict(d)), true) => Ok(Value::OrderedDict(d)),
-                (Some(other), true) => Err(Error::data(format!(
-                    "OrderedDict needs a list of pairs, not {}",
-                    other.kind()
-                ))),
-                (Some(_), false) => Err(Error::data(format!(
-                    "OrderedDict takes at most 1 argument, got {}",
-                    args.len() + 1
-                ))),
-            },
-        };
-        r.map_err(|e| self.err_at(e, start))
-    }
-
-    /// One string or bytes literal at `open` (its prefix starts at `self.pos`), and the
-    /// literals adjacent to it, concatenated.
-    fn strings(&mut self, mut prefix: Prefix, mut open: usize) -> Result<Value> {
-        let bytes = prefix.bytes;
-        // Fast path, most literals: one non-empty literal without escapes, copied once into a
-        // string (or bytes) of its exact size.
-        let q = self.s[open];
-        if let Some(end) = crate::scan::literal_stop(self.s, open + 1, q, bytes)
-            && self.s[end] == q
-            && end > open + 1
-        {
-            // Not triple-quoted (the body does not start with the quote), and complete unless
-            // another literal follows, to be concatenated.
-            self.pos = end + 1;
-            self.skip_ws();
-            if strings::literal_start(self.s, self.pos).is_none() {
-                self.pos = end + 1;
-                let body = open + 1..end;
-                return Ok(if bytes {
-                    Value::Bytes(self.s[body].to_vec())
-                } else {
-                    Value::Str(self.text[body].to_owned())
-                });
-            }
-        }
-        let mut str_out = String::new();
-        let mut bytes_out = Vec::new();
-        loop {
-            self.pos = if bytes {
-                strings::scan(self.text, open, prefix, &mut bytes_out)
-            } else {
-                strings::scan(self.text, open, prefix, &mut str_out)
-            }
-            .map_err(|f| self.fail(f))?;
-            let after = self.pos;
-            self.skip_ws();
-            match strings::literal_start(self.s, self.pos) {
-                Some((p, o)) => {
-                    if p.bytes != bytes {
-                        return Err(self.err("cannot mix bytes and nonbytes literals"));
-                    }
-                    (prefix, open) = (p, o);
-                }
-                None => {
-                    self.pos = after;
-                    break;
-                }
-            }
-        }
-        Ok(if bytes {
-            Value::Bytes(bytes_out)
-        } else {
-            Value::Str(str_out)
-        })
-    }
-
-    /// A name: a literal (`None`, `true`, ...), a number (`inf`, `nan`), or the start of a
-    /// constructor call, whose frame is returned for the caller to push.
-    fn name(&mut self, depth: usize) -> Result<Step> {
-        let start = self.pos;
-        let n = lex::name(&self.text[start..]);
-        if n == 0 {
-            return Err(self.err("expected a value"));
-        }
-        let full = &self.text[start..start + n];
-        let (first, dot) = match full.find('.') {
-            Some(d) => (&full[..d], Some(start + d)),
-            None => (full, None),
-        };
-        let builtin = match first {
-            "None" | "null" => Some(Value::None),
-            "True" | "true" => Some(Value::Bool(true)),
-            "False" | "false" => Some(Value::Bool(false)),
-            "inf" | "nan" | "infj" | "nanj" if dot.is_none() => {
-                return self.number().map(Step::Value);
-            }
-            _ => None,
-        };
-        let callee = match first {
-            "slice" => Some(Callee::Slice),
-            "Fraction" => Some(Callee::Fraction),
-            "OrderedDict" => Some(Callee::OrderedDict),
-            "nparray" => Some(Callee::NpArray),
-            "npscalar" => Some(Callee::NpScalar),
-            _ => None,
-        };
-        if let Some(dot) = dot
-            && (builtin.is_some()
-                || callee.is_some()
-                || matches!(first, "inf" | "nan" | "infj" | "nanj"))
-        {
-            return Err(self.syntax_at("unexpected `.`", dot));
-        }
-        if let Some(v) = builtin {
-            self.pos += n;
-            return Ok(Step::Value(v));
-        }
-        let callee = match callee {
-            Some(c) => c,
-            None if crate::is_registered(full) => Callee::Custom(full.to_owned()),
-            None => return Err(self.err(format!("unknown name `{full}`"))),
-        };
-        if depth >= self.max_depth {
-            return Err(self.err(format!("nesting deeper than {} levels", self.max_depth)));
-        }
-        self.pos += n;
-        self.skip_ws();
-        if self.peek() != Some(b'(') {
-            return Err(self.eof_or(&format!("expected `(` after `{full}`")));
-        }
-        self.pos += 1;
-        self.skip_ws();
-        if self.peek() == Some(b')') {
-            self.pos += 1;
-            return self.call(callee, Vec::new(), start).map(Step::Value);
-        }
-        Ok(Step::Push(Frame::Call {
-            callee,
-            first: self.items.len(),
-            start,
-        }))
-    }
-
-    /// Signs, then a number literal (or `inf`, `nan`, `infj`, `nanj`): whether the sign is
-    /// negative, and the literal with the sign applied. `None` when no literal follows the signs.
-    fn signed_literal(&mut self) -> Result<Option<(bool, Num)>> {
-        let mut neg = false;
-        loop {
-            self.skip_ws();
-            match self.peek() {
-                Some(b'+') => self.pos += 1,
-                Some(b'-') => {
-                    neg = !neg;
-                    self.pos += 1;
-                }
-                _ => break,
-            }
-        }
-        let start = self.pos;
-        let rest = &self.text[start..];
-        if rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
-            let word_len = rest
-                .bytes()
-                .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
-                .unwrap_or(rest.len());
-            let x = match &rest[..word_len] {
-                "inf" | "infj" => f64::INFINITY,
-                "nan" | "nanj" => f64::NAN,
-                _ => return Ok(None),
-            };
-            let x = if neg { -x } else { x };
-            self.pos += word_len;
-            self.no_name_after(start)?;
-            return Ok(Some((
-                neg,
-                if word_len == 4 {
-                    Num::Imag(x)
-                } else {
-                    Num::Float(x)
-                },
-            )));
-        }
-        let Some((len, kind)) = lex::number(rest) else {
-            return Ok(None);
-        };
-        self.pos += len;
-        self.no_name_after(start)?;
-        let text = &rest[..len];
-        let num = match kind {
-            NumKind::Int(radix) => {
-                Num::Int(lex::int_value(text, radix, neg).map_err(|e| self.err_at(e, start))?)
-            }
-            NumKind::Float | NumKind::Imag => {
-                let x = lex::float_value(text).map_err(|e| self.err_at(e, start))?;
-                let x = if neg { -x } else { x };
-                if kind == NumKind::Imag {
-                    Num::Imag(x)
-                } else {
-                    Num::Float(x)
-                }
-            }
-        };
-        Ok(Some((neg, num)))
-    }
-
-    /// A literal must not run into a name or another number (`1x`, `1.5.`, `1_`).
-    fn no_name_after(&self, start: usize) -> Result<()> {
-        let bad = match self.peek() {
-            None => false,
-            Some(b) if b < 0x80 => b.is_ascii_alphanumeric() || b == b'_' || b == b'.',
-            Some(_) => self.text[self.pos..]
-                .chars()
-                .next()
-                .is_some_and(lex::is_ident_continue),
-        };
-        if bad {
-            Err(self.syntax_at("invalid number", start))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// The fast path of [`Parser::number`] for what encoders write: an optional `-` and a plain
-    /// decimal literal (`12`, `-1.5`, `2.5e+16`), not part of a complex number. `None`, with
-    /// nothing consumed, sends anything else to the general path.
-    fn plain_number(&mut self) -> Result<Option<Value>> {
-        let neg = self.peek() == Some(b'-');
-        let lit = self.pos + usize::from(neg);
-        let Some((len, kind)) = lex::plain_number(&self.s[lit..]) else {
-            return Ok(None);
-        };
-        let end = lit + len;
-        // Not followed by an identifier character (non-ASCII here; `plain_number` checked
-        // ASCII), nor by `+`/`-` and an imaginary part.
-        let rest = &self.text[end..];
-        if rest.chars().next().is_some_and(lex::is_ident_continue)
-            || matches!(rest.trim_start().as_bytes().first(), Some(b'+' | b'-'))
-        {
-            return Ok(None);
-        }
-        let text = &self.text[lit..end];
-        let v = match kind {
-            // Errors point at the literal, after its sign, as in the general path.
-            lex::NumKind::Int(_) => {
-                lex::int_value(text, 10, neg).map_err(|e| self.err_at(e, lit))?
-            }
-            _ => {
-                let x = lex::float_value(text).map_err(|e| self.err_at(e, lit))?;
-                Value::Float(if neg { -x } else { x })
-            }
-        };
-        self.pos = end;
-        Ok(Some(v))
-    }
-
-    /// A number: signs, a literal, and for a real number an optional `+ imaginary` or
-    /// `- imaginary` part, which makes it a complex number.
-    fn number(&mut self) -> Result<Value> {
-        if let Some(v) = self.plain_number()? {
-            return Ok(v);
-        }
-        let Some((neg, num)) = self.signed_literal()? else {
-            return Err(self.eof_or("expected a number"));
-        };
-        let re = match num {
-            Num::Imag(im) => return Ok(Value::Complex(Complex64::new(0.0, im))),
-            Num::Int(v) => v,
-            Num::Float(x) => Value::Float(x),
-        };
-        let after = self.pos;
-        self.skip_ws();
-        let op = match self.peek() {
-            Some(op @ (b'+' | b'-')) => op,
-            _ => {
-                self.pos = after;
-                return Ok(re);
-            }
-        };
-        let op_pos = self.pos;
-        self.pos += 1;
-        let Some((_, Num::Imag(im))) = self.signed_literal()? else {
-            return Err(self.syntax_at(
-                format!(
-                    "binary `{}` only joins a real and an imaginary number",
-                    op as char
-                ),
-                op_pos,
-            ));
-        };
-        let im = if op == b'-' { -im } else { im };
-        let mut re = match re {
-            Value::Float(x) => x,
-            other => other
-                .as_f64()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| self.syntax_at("int too large to convert to float", op_pos))?,
-        };
-        if neg && re == 0.0 {
-            re = -0.0;
-        }
-        Ok(Value::Complex(Complex64::new(re, im)))
-    }
-}
-
-/// What a name turned out to be.
-enum Step {
-    /// A complete value.
-    Value(Value),
-    /// A constructor call whose arguments follow.
-    Push(Frame),
 }

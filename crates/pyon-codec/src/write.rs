@@ -1,0 +1,154 @@
+//! Pieces of encoder output that are not Python text: base64 (arrays of both versions),
+//! integers of any size, and the ASCII-only string escaping of `json.dumps(ensure_ascii=True)`
+//! (PYON v2).
+
+use crate::text::scalar::hex_digit;
+
+/// Appends standard base64 with padding, as Python's `base64.b64encode`. `base64-simd` writes
+/// straight into the string's spare capacity, several times faster than a chunked encoder.
+pub(crate) fn write_base64(out: &mut String, data: &[u8]) {
+    // `encode_append` reserves exactly what it writes, which would make the next push
+    // reallocate (and copy a large array's whole text): reserve with the usual amortised
+    // growth first, with room for the closing `"]]}` and a little more.
+    out.reserve(base64_simd::STANDARD.encoded_length(data.len()) + 64);
+    base64_simd::STANDARD.encode_append(data, out);
+}
+
+/// Appends an integer of any size in decimal; those that fit in 128 bits (nearly all) without
+/// the temporary string of `BigInt`'s `Display`.
+pub(crate) fn write_bigint(out: &mut String, i: &num_bigint::BigInt) {
+    match num_traits::ToPrimitive::to_i128(i) {
+        Some(i) => out.push_str(itoa::Buffer::new().format(i)),
+        None => out.push_str(&i.to_string()),
+    }
+}
+
+/// Bytes that `json.dumps(ensure_ascii=True)` writes as themselves inside a string.
+#[allow(clippy::indexing_slicing)] // indices below 256 in a table of 256 entries, at compile time
+const fn plain_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0x20;
+    while i < 0x7f {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = false;
+    t[b'\\' as usize] = false;
+    t
+}
+static PLAIN: [bool; 256] = plain_table();
+
+/// Whether `json.dumps(ensure_ascii=True)` writes `b` as itself inside a string.
+#[inline]
+fn plain(b: u8) -> bool {
+    #[allow(clippy::indexing_slicing)] // a byte indexes a table of 256 entries
+    PLAIN[usize::from(b)]
+}
+
+/// Whether any of 8 bytes needs escaping: below 0x20, `"`, `\\`, 0x7f or non-ASCII. May say
+/// yes for a clean word next to a byte that needs escaping (then the bytes are looked at one by
+/// one), never no for a word that needs it.
+#[inline]
+fn word_needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    (below_space
+        | zero_byte(w ^ (ONES * b'"' as u64))
+        | zero_byte(w ^ (ONES * b'\\' as u64))
+        | zero_byte(w ^ (ONES * 0x7f))
+        | (w & HIGH))
+        != 0
+}
+
+/// Index of the first byte at or after `i` that `json.dumps(ensure_ascii=True)` escapes.
+#[inline]
+fn next_escape(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if word_needs_escape(w) {
+            break;
+        }
+        i += 8;
+    }
+    i + bytes
+        .get(i..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| plain(b))
+        .count()
+}
+
+/// Appends `s` as a JSON string literal escaped as Python's `json.dumps(ensure_ascii=True)`.
+#[inline]
+pub(crate) fn write_json_str(out: &mut String, s: &str) {
+    // Most strings are short keys and need no escape: one reservation, one scan, one copy.
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let i = next_escape(s.as_bytes(), 0);
+    if i == s.len() {
+        out.push_str(s);
+    } else {
+        write_escaped(out, s, i);
+    }
+    out.push('"');
+}
+
+/// The rest of [`write_json_str`] from the first byte `i` that needs an escape, kept out of
+/// line so the common path stays small.
+#[inline(never)]
+fn write_escaped(out: &mut String, s: &str, mut i: usize) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    loop {
+        out.push_str(&s[start..i]);
+        let Some(&c) = bytes.get(i) else {
+            break;
+        };
+        let mut next = i + 1;
+        if c < 0x80 {
+            match c {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                b'\t' => out.push_str("\\t"),
+                0x08 => out.push_str("\\b"),
+                0x0c => out.push_str("\\f"),
+                _ => push_u_escape(out, c as u16),
+            }
+        } else {
+            let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
+            let mut units = [0u16; 2];
+            for &u in ch.encode_utf16(&mut units).iter() {
+                push_u_escape(out, u);
+            }
+            next = i + ch.len_utf8();
+        }
+        start = next;
+        i = next_escape(bytes, start);
+    }
+}
+
+fn push_u_escape(out: &mut String, u: u16) {
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(hex_digit(((u >> shift) & 15) as u8));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_match_python() {
+        let mut s = String::new();
+        write_json_str(&mut s, "ab\nx\"'\\\t\r\u{0}\u{1f}\u{7f}");
+        assert_eq!(s, r#""ab\nx\"'\\\t\r\u0000\u001f\u007f""#);
+        s.clear();
+        write_json_str(&mut s, "\u{269b} caf\u{e9} \u{1f600}");
+        assert_eq!(s, r#""\u269b caf\u00e9 \ud83d\ude00""#);
+    }
+}
