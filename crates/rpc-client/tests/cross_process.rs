@@ -150,22 +150,3 @@ fn blocking_client_against_a_server_process() {
             .unwrap()
     );
 }
-
-// A Rust mirror of the controller's methods, for its typed client; never served here.
-#[allow(dead_code)]
-struct Echo;
-
-/// The `test` target of rpc-core's `echo_controller`.
-#[rpc_core::rpc_target]
-#[allow(dead_code)]
-impl Echo {
-    /// Return the argument unchanged.
-    fn echo(&self, x: Value) -> Value {
-        x
-    }
-
-    /// Fail with a ValueError carrying the message.
-    fn fail(&self, message: String) -> Result<(), rpc_core::RpcError> {
-        Err(rpc_core::RpcError::value_error(message))
-    }
-}
