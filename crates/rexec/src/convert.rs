@@ -34,10 +34,18 @@ pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyA
     to_py(py, value, 0)
 }
 
+/// Stack kept free before recursing, and the size of each extension when it runs short.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_GROWTH: usize = 2 * 1024 * 1024;
+
 fn to_py<'py>(py: Python<'py>, value: &Value, depth: usize) -> PyResult<Bound<'py, PyAny>> {
     if depth > MAX_DEPTH {
         return Err(too_deep());
     }
+    stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || to_py_inner(py, value, depth))
+}
+
+fn to_py_inner<'py>(py: Python<'py>, value: &Value, depth: usize) -> PyResult<Bound<'py, PyAny>> {
     let d = depth + 1;
     Ok(match value {
         Value::None => py.None().into_bound(py),
@@ -132,6 +140,10 @@ fn from_py(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if depth > MAX_DEPTH {
         return Err(too_deep());
     }
+    stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || from_py_inner(obj, depth))
+}
+
+fn from_py_inner(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     let py = obj.py();
     let d = depth + 1;
     // The common exact types first; numpy scalars subclass float and int, so subclasses are
