@@ -115,11 +115,23 @@ pub(crate) struct RemoteExecServer {
 }
 
 impl RemoteExecServer {
+    /// A new connection's target. Its namespace is copied from `controller_initial_namespace`
+    /// now (on a blocking thread, as that needs the GIL), or by its first call if that comes
+    /// first.
     pub(crate) fn new(host: Arc<Host>) -> Self {
-        RemoteExecServer {
+        let target = RemoteExecServer {
             host,
             namespace: Arc::new(PyOnceLock::new()),
+        };
+        if let Ok(runtime) = Handle::try_current() {
+            let host = target.host.clone();
+            let namespace = target.namespace.clone();
+            let handle = runtime.clone();
+            drop(runtime.spawn_blocking(move || {
+                Python::attach(|py| namespace_of(py, &host, &namespace, &handle).map(drop))
+            }));
         }
+        target
     }
 
     async fn run(&self, job: Job) -> Result<Value, RpcError> {
@@ -152,11 +164,7 @@ fn run_job(
             running.insert(call_id, thread);
         }
         let s = support(py)?.module.bind(py);
-        let ns = namespace.get_or_try_init(py, || {
-            let initial = host.initial(py, runtime)?;
-            let ns = s.call_method1("new_namespace", (initial,))?;
-            Ok::<_, PyErr>(ns.cast_into::<PyDict>()?.unbind())
-        })?;
+        let ns = namespace_of(py, host, namespace, runtime)?;
         let ret = match job {
             Job::AddCode(code) => s.call_method1("add_code", (ns, to_python(py, &code)?))?,
             Job::Call(function, args, kwargs) => {
@@ -179,6 +187,23 @@ fn run_job(
         running.remove(&call_id);
     }
     result.map_err(|e| pack(py, &e))
+}
+
+/// The connection's namespace, made on first use.
+fn namespace_of<'a, 'py>(
+    py: Python<'py>,
+    host: &Host,
+    namespace: &'a PyOnceLock<Py<PyDict>>,
+    runtime: &Handle,
+) -> PyResult<&'a Py<PyDict>> {
+    namespace.get_or_try_init(py, || {
+        let initial = host.initial(py, runtime)?;
+        let ns = support(py)?
+            .module
+            .bind(py)
+            .call_method1("new_namespace", (initial,))?;
+        Ok::<_, PyErr>(ns.cast_into::<PyDict>()?.unbind())
+    })
 }
 
 /// The exception as Python's server packs it: built-in classes by name, others as
