@@ -14,7 +14,8 @@ import types
 
 
 def honour_environment():
-    """Puts the site-packages of an activated virtualenv or conda env first on sys.path."""
+    """Adds the site-packages of an activated virtualenv or conda env to sys.path, ahead of
+    the base interpreter's (as running the env's own python would; PYTHONPATH stays first)."""
     version = "python{}.{}".format(*sys.version_info[:2])
     added = []
     for var in ("VIRTUAL_ENV", "CONDA_PREFIX"):
@@ -26,7 +27,9 @@ def honour_environment():
             before = list(sys.path)
             site.addsitedir(path)
             new = [p for p in sys.path if p not in before]
-            sys.path[:] = new + before
+            base = [i for i, p in enumerate(before) if p.endswith("site-packages")]
+            at = base[0] if base else len(before)
+            sys.path[:] = before[:at] + new + before[at:]
             added.append(path)
     if "sipyco.remote_exec" not in sys.modules:
         # Python's server names the namespace after this module, and some libraries (Numba)

@@ -205,3 +205,54 @@ fn connect_global_rpc_with_and_without_sipyco() {
         other => panic!("ModuleNotFoundError expected, got {other:?}"),
     }
 }
+
+#[test]
+fn without_numpy_an_array_is_a_type_error() {
+    // A `numpy` that cannot be imported, ahead of any real one.
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("numpy");
+    std::fs::create_dir(&pkg).unwrap();
+    std::fs::write(
+        pkg.join("__init__.py"),
+        "raise ImportError('numpy hidden by the test')\n",
+    )
+    .unwrap();
+    let venv = std::env::var_os("VIRTUAL_ENV").unwrap_or_default();
+    let c = Controller::start(&[
+        ("PYTHONPATH", dir.path().as_os_str()),
+        ("VIRTUAL_ENV", &venv),
+    ]);
+    let r = rexec(c.port);
+    r.add_code(
+        "def frame():\n    return controller_driver.get_frame()\ndef ident(x):\n    return x\n",
+    )
+    .unwrap();
+    for (function, args) in [
+        ("frame", vec![]),
+        (
+            "ident",
+            vec![Value::Array(Box::new(
+                pyon_codec::NdArray::new(
+                    vec![1],
+                    pyon_codec::DType::parse("<f8").unwrap(),
+                    vec![0; 8],
+                )
+                .unwrap(),
+            ))],
+        ),
+    ] {
+        match r.call(function, args, Dict::new()) {
+            Err(rexec::Error::Client(rpc_client::Error::Remote(e))) => {
+                assert_eq!(e.class, "TypeError", "{e}");
+                assert!(e.message.contains("numpy"), "{e}");
+            }
+            other => panic!("TypeError expected, got {other:?}"),
+        }
+    }
+    // The process is fine.
+    let camera = Client::connect("127.0.0.1", c.port, "camera").unwrap();
+    assert_eq!(
+        camera.call("ping", (), Dict::new()).unwrap(),
+        Value::Bool(true)
+    );
+}
