@@ -110,43 +110,49 @@ enum Job {
 /// The target `NAME_rexec`: one per connection, with its own namespace (Python's
 /// `sipyco.remote_exec.RemoteExecServer`).
 pub(crate) struct RemoteExecServer {
-    host: Arc<Host>,
-    namespace: Arc<PyOnceLock<Py<PyDict>>>,
+    /// Sends jobs to this connection's Python thread; `None` if it could not be started.
+    jobs: Option<std::sync::mpsc::Sender<(Job, Reply)>>,
 }
 
+/// Where a job's result goes.
+type Reply = tokio::sync::oneshot::Sender<Result<Value, RpcError>>;
+
 impl RemoteExecServer {
-    /// A new connection's target. Its namespace is copied from `controller_initial_namespace`
-    /// now (on a blocking thread, as that needs the GIL), or by its first call if that comes
-    /// first.
+    /// A new connection's target, with its own Python thread, which copies
+    /// `controller_initial_namespace` now and then runs the connection's code, one job at a
+    /// time. The thread keeps its Python thread state between jobs (making one per call costs
+    /// more than a short call), waits without the GIL, and ends with the connection.
     pub(crate) fn new(host: Arc<Host>) -> Self {
-        let target = RemoteExecServer {
-            host,
-            namespace: Arc::new(PyOnceLock::new()),
+        let Ok(runtime) = Handle::try_current() else {
+            return RemoteExecServer { jobs: None };
         };
-        if let Ok(runtime) = Handle::try_current() {
-            let host = target.host.clone();
-            let namespace = target.namespace.clone();
-            let handle = runtime.clone();
-            drop(runtime.spawn_blocking(move || {
-                Python::attach(|py| namespace_of(py, &host, &namespace, &handle).map(drop))
-            }));
+        let (tx, rx) = std::sync::mpsc::channel::<(Job, Reply)>();
+        let spawned = std::thread::Builder::new()
+            .name("rexec-connection".into())
+            .spawn(move || {
+                Python::attach(|py| {
+                    let namespace = PyOnceLock::new();
+                    let _ = namespace_of(py, &host, &namespace, &runtime);
+                    // Locked by this thread alone; the mutex makes the receiver shareable
+                    // with the GIL-free closure.
+                    let rx = Mutex::new(rx);
+                    let next = || rx.lock().ok().and_then(|rx| rx.recv().ok());
+                    while let Some((job, reply)) = py.detach(next) {
+                        let _ = reply.send(run_job(py, &host, &namespace, &runtime, job));
+                    }
+                });
+            });
+        RemoteExecServer {
+            jobs: spawned.is_ok().then_some(tx),
         }
-        target
     }
 
     async fn run(&self, job: Job) -> Result<Value, RpcError> {
-        let host = self.host.clone();
-        let namespace = self.namespace.clone();
-        let runtime = Handle::current();
-        let task = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| run_job(py, &host, &namespace, &runtime, job))
-        });
-        match task.await {
-            Ok(result) => result,
-            Err(e) => Err(RpcError::runtime_error(format!(
-                "remote code panicked: {e}"
-            ))),
-        }
+        let unavailable = || RpcError::runtime_error("the connection's python thread is gone");
+        let jobs = self.jobs.as_ref().ok_or_else(unavailable)?;
+        let (reply, result) = tokio::sync::oneshot::channel();
+        jobs.send((job, reply)).map_err(|_| unavailable())?;
+        result.await.map_err(|_| unavailable())?
     }
 }
 
@@ -159,14 +165,14 @@ fn run_job(
 ) -> Result<Value, RpcError> {
     let call_id = host.next_call.fetch_add(1, Ordering::Relaxed);
     let result = (|| {
-        let thread: u64 = py.import("_thread")?.call_method0("get_ident")?.extract()?;
+        let s = support(py)?;
+        let thread: u64 = s.get_ident.bind(py).call0()?.extract()?;
         if let Ok(mut running) = host.running.lock() {
             running.insert(call_id, thread);
         }
-        let s = support(py)?.module.bind(py);
         let ns = namespace_of(py, host, namespace, runtime)?;
         let ret = match job {
-            Job::AddCode(code) => s.call_method1("add_code", (ns, to_python(py, &code)?))?,
+            Job::AddCode(code) => s.add_code.bind(py).call1((ns, to_python(py, &code)?))?,
             Job::Call(function, args, kwargs) => {
                 let function = to_python(py, &function)?;
                 let args = args
@@ -178,7 +184,7 @@ fn run_job(
                 for (k, v) in kwargs.iter() {
                     kw.set_item(to_python(py, k)?, to_python(py, v)?)?;
                 }
-                s.call_method1("call", (ns, function, args, kw))?
+                s.call.bind(py).call1((ns, function, args, kw))?
             }
         };
         from_python(&ret)

@@ -18,6 +18,12 @@ pub(crate) struct Support {
     pub ordered_dict: Py<PyAny>,
     /// `fractions.Fraction`.
     pub fraction: Py<PyAny>,
+    /// `_thread.get_ident`.
+    pub get_ident: Py<PyAny>,
+    /// The support module's `add_code(namespace, code)`.
+    pub add_code: Py<PyAny>,
+    /// The support module's `call(namespace, function, args, kwargs)`.
+    pub call: Py<PyAny>,
 }
 
 static SUPPORT_MODULE: PyOnceLock<Result<Support, String>> = PyOnceLock::new();
@@ -37,6 +43,9 @@ fn load(py: Python<'_>) -> PyResult<Support> {
     Ok(Support {
         ordered_dict: py.import("collections")?.getattr("OrderedDict")?.unbind(),
         fraction: py.import("fractions")?.getattr("Fraction")?.unbind(),
+        get_ident: py.import("_thread")?.getattr("get_ident")?.unbind(),
+        add_code: module.getattr("add_code")?.unbind(),
+        call: module.getattr("call")?.unbind(),
         module: module.unbind(),
     })
 }
