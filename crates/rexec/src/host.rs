@@ -10,7 +10,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple};
 use pyon_codec::{Dict, Value};
 use rpc_core::{ArgSpec, CallFuture, MethodInfo, RpcError, Target};
-use tokio::runtime::Handle;
+use tokio::runtime::{Handle, RuntimeFlavor};
 
 use crate::convert::{from_python, to_python};
 use crate::driver::{Serialised, controller_driver};
@@ -110,49 +110,51 @@ enum Job {
 /// The target `NAME_rexec`: one per connection, with its own namespace (Python's
 /// `sipyco.remote_exec.RemoteExecServer`).
 pub(crate) struct RemoteExecServer {
-    /// Sends jobs to this connection's Python thread; `None` if it could not be started.
-    jobs: Option<std::sync::mpsc::Sender<(Job, Reply)>>,
+    host: Arc<Host>,
+    namespace: Arc<PyOnceLock<Py<PyDict>>>,
 }
 
-/// Where a job's result goes.
-type Reply = tokio::sync::oneshot::Sender<Result<Value, RpcError>>;
-
 impl RemoteExecServer {
-    /// A new connection's target, with its own Python thread, which copies
-    /// `controller_initial_namespace` now and then runs the connection's code, one job at a
-    /// time. The thread keeps its Python thread state between jobs (making one per call costs
-    /// more than a short call), waits without the GIL, and ends with the connection.
+    /// A new connection's target; its namespace is copied from `controller_initial_namespace`
+    /// now, as Python's server does.
     pub(crate) fn new(host: Arc<Host>) -> Self {
-        let Ok(runtime) = Handle::try_current() else {
-            return RemoteExecServer { jobs: None };
+        let target = RemoteExecServer {
+            host,
+            namespace: Arc::new(PyOnceLock::new()),
         };
-        let (tx, rx) = std::sync::mpsc::channel::<(Job, Reply)>();
-        let spawned = std::thread::Builder::new()
-            .name("rexec-connection".into())
-            .spawn(move || {
-                Python::attach(|py| {
-                    let namespace = PyOnceLock::new();
-                    let _ = namespace_of(py, &host, &namespace, &runtime);
-                    // Locked by this thread alone; the mutex makes the receiver shareable
-                    // with the GIL-free closure.
-                    let rx = Mutex::new(rx);
-                    let next = || rx.lock().ok().and_then(|rx| rx.recv().ok());
-                    while let Some((job, reply)) = py.detach(next) {
-                        let _ = reply.send(run_job(py, &host, &namespace, &runtime, job));
-                    }
-                });
-            });
-        RemoteExecServer {
-            jobs: spawned.is_ok().then_some(tx),
+        if let Ok(runtime) = Handle::try_current() {
+            let (host, namespace) = (target.host.clone(), target.namespace.clone());
+            let work = move || {
+                Python::attach(|py| namespace_of(py, &host, &namespace, &runtime).map(drop))
+            };
+            if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
+                let _ = tokio::task::block_in_place(work);
+            } else {
+                drop(tokio::task::spawn_blocking(work));
+            }
         }
+        target
     }
 
+    /// Runs a job off the async runtime. On a multi-thread runtime the job runs on this
+    /// worker thread, whose other tasks move to another thread (`block_in_place`): no thread
+    /// switch on the way in or out, which is most of a short call's cost. A current-thread
+    /// runtime cannot give its thread away: the job goes to the blocking pool.
     async fn run(&self, job: Job) -> Result<Value, RpcError> {
-        let unavailable = || RpcError::runtime_error("the connection's python thread is gone");
-        let jobs = self.jobs.as_ref().ok_or_else(unavailable)?;
-        let (reply, result) = tokio::sync::oneshot::channel();
-        jobs.send((job, reply)).map_err(|_| unavailable())?;
-        result.await.map_err(|_| unavailable())?
+        let host = self.host.clone();
+        let namespace = self.namespace.clone();
+        let runtime = Handle::current();
+        let multi_thread = runtime.runtime_flavor() == RuntimeFlavor::MultiThread;
+        let work = move || Python::attach(|py| run_job(py, &host, &namespace, &runtime, job));
+        if multi_thread {
+            return tokio::task::block_in_place(work);
+        }
+        match tokio::task::spawn_blocking(work).await {
+            Ok(result) => result,
+            Err(e) => Err(RpcError::runtime_error(format!(
+                "remote code panicked: {e}"
+            ))),
+        }
     }
 }
 

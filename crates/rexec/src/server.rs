@@ -105,18 +105,42 @@ impl RexecServer {
     }
 
     /// Serves connections accepted by `net` until `shutdown` resolves or a client calls
-    /// `terminate`; then raises `SystemExit` in remote code still running (see
-    /// [`interrupt_running_code`](Self::interrupt_running_code)).
+    /// `terminate`. Stopping raises `SystemExit` in remote code still running (see
+    /// [`interrupt_running_code`](Self::interrupt_running_code)); a connection whose code
+    /// does not return is given up after `net`'s shutdown timeout
+    /// ([`asyncio_server::Server::with_shutdown_timeout`]).
     pub async fn serve(&self, net: asyncio_server::Server, shutdown: impl Future<Output = ()>) {
-        self.server.serve(net, shutdown).await;
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop_tx.send(());
+        };
+        let serving = self.server.serve(net, shutdown);
+        tokio::pin!(serving);
+        // Interrupt running code as soon as the server is asked to stop: a connection that
+        // runs code cannot close before the code returns.
+        tokio::select! {
+            () = &mut serving => {
+                self.interrupt_running_code().await;
+                return;
+            }
+            _ = stop_rx => {}
+            () = self.server.terminated() => {}
+        }
         self.interrupt_running_code().await;
+        serving.await;
     }
 
     /// Binds the addresses of `args` (port `default_port` unless `-p` is given) and serves
     /// until `terminate`, SIGINT or SIGTERM. With `-p 0` it prints `port N` on stdout once
     /// listening.
     pub async fn run(&self, args: &NetworkArgs, default_port: u16) -> Result<()> {
-        let net = args.server(default_port).map_err(rpc_core::Error::from)?;
+        // Connections running code that ignores the interruption (a long C call) are left
+        // behind after a second rather than the five of the default.
+        let net = args
+            .server(default_port)
+            .map_err(rpc_core::Error::from)?
+            .with_shutdown_timeout(std::time::Duration::from_secs(1));
         let stop = terminate_signal().map_err(rpc_core::Error::from)?;
         if args.port == Some(0)
             && let Some(addr) = net.local_addrs().first()
