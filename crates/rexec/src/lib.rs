@@ -57,10 +57,14 @@
 //!
 //! # Concurrency
 //!
-//! Python code runs on blocking threads, never on the async runtime. A long `call` delays
-//! neither other connections, nor the driver target, `ping` or `terminate`; code that
-//! releases the GIL (sleep, numpy, I/O) lets other connections' code run meanwhile. The driver
-//! sees one call at a time. A Python exception, `SystemExit` included, is a remote exception;
+//! Python code never holds up the async runtime: on a multi-thread runtime it runs in
+//! `tokio::task::block_in_place` (the worker hands its other tasks to another thread), on a
+//! current-thread runtime in the blocking pool. Calls do not wait for each other: a long
+//! `call` delays neither other connections, nor the driver target, `ping` or `terminate`;
+//! code that releases the GIL (sleep, numpy, I/O) lets other connections' code run meanwhile.
+//! The driver sees one call at a time. Stopping the server raises `SystemExit` in running
+//! code; a program should then leave with `std::process::exit`, as code blocked in C cannot
+//! be stopped (see `rexec_controller`). A Python exception, `SystemExit` included, is a remote exception;
 //! `faulthandler` is on, so a crash in an extension prints the Python stack before dying.
 #![deny(missing_docs)]
 #![cfg_attr(
