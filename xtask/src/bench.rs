@@ -35,6 +35,11 @@ const BENCHES: &[Bench] = &[
         package: "rpc-core",
         target: "rpc",
     },
+    Bench {
+        name: "rexec",
+        package: "rexec",
+        target: "rexec",
+    },
 ];
 
 /// The benchmark names, for the usage text.
@@ -57,12 +62,14 @@ pub(crate) fn run_selected(names: &[String]) -> Result<(), String> {
             .collect::<Result<_, _>>()?
     };
     for b in selected {
-        run(
-            &format!("bench {}", b.name),
-            cargo()
-                .args(["bench", "--quiet", "-p", b.package, "--bench", b.target])
-                .env("SIPYCO_CORPUS_DIR", corpus_file("").as_os_str()),
-        )?;
+        let mut cmd = cargo();
+        cmd.args(["bench", "--quiet", "-p", b.package, "--bench", b.target])
+            .env("SIPYCO_CORPUS_DIR", corpus_file("").as_os_str());
+        if b.package == "rexec" {
+            // The embedded Python's code imports numpy: run it in the project's venv.
+            crate::python::ensure_venv()?.apply(&mut cmd);
+        }
+        run(&format!("bench {}", b.name), &mut cmd)?;
     }
     Ok(())
 }

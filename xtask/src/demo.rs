@@ -43,6 +43,11 @@ pub(crate) fn run_all() -> Result<(), String> {
     println!("== 5. RPC: the echo controller, the Rust clients and sipyco_rpctool");
     rpc()?;
     println!();
+    println!(
+        "== 6. remote execution: Python code sent to a Rust camera controller fits its frames"
+    );
+    rexec()?;
+    println!();
     println!("demo: all steps passed");
     Ok(())
 }
@@ -287,4 +292,27 @@ fn wait_exit(child: &mut Child, limit: Duration) -> Result<std::process::ExitSta
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Starts the simulated camera (`rexec_controller`, its embedded Python in the project's venv
+/// for numpy), sends it a fitting function with `camera_fit` and stops it.
+pub(crate) fn rexec() -> Result<(), String> {
+    let venv = crate::python::ensure_venv()?;
+    let mut cmd = Command::new(release_bin("rexec_controller"));
+    venv.apply(cmd.args(ON_LOOPBACK));
+    let mut controller = start(&mut cmd)?;
+    let port = wait_for(&controller.stdout, "port ", "rexec_controller")?;
+    println!("rexec_controller serving `camera` and `camera_rexec` on 127.0.0.1:{port}");
+    run(
+        "demo: camera_fit",
+        Command::new(release_bin("examples/camera_fit")).args(["127.0.0.1", &port, "--terminate"]),
+    )?;
+    let status = wait_exit(&mut controller.child, Duration::from_secs(10))?;
+    if !status.success() {
+        return Err(format!(
+            "rexec_controller exited with {status} after terminate"
+        ));
+    }
+    println!("  rexec_controller exited cleanly after `terminate`");
+    Ok(())
 }

@@ -111,6 +111,9 @@ impl<T: Target + ?Sized> Target for Arc<T> {
     fn call<'a>(&'a self, name: &'a str, args: Vec<Value>, kwargs: Dict) -> CallFuture<'a> {
         (**self).call(name, args, kwargs)
     }
+    fn method_names(&self) -> Vec<String> {
+        (**self).method_names()
+    }
 }
 
 impl<T: Target + ?Sized> Target for Box<T> {
@@ -125,6 +128,9 @@ impl<T: Target + ?Sized> Target for Box<T> {
     }
     fn call<'a>(&'a self, name: &'a str, args: Vec<Value>, kwargs: Dict) -> CallFuture<'a> {
         (**self).call(name, args, kwargs)
+    }
+    fn method_names(&self) -> Vec<String> {
+        (**self).method_names()
     }
 }
 
