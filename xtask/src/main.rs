@@ -64,9 +64,13 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target"))
 }
 
+/// A cargo command in the workspace root. Its standard input is the null device: cargo's
+/// rustc probe and the tests must never read whatever the caller's input happens to be (CI
+/// runs with none), and a probe that read garbage would be cached as a failure.
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    c.current_dir(workspace_root());
+    c.current_dir(workspace_root())
+        .stdin(std::process::Stdio::null());
     c
 }
 

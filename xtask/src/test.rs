@@ -62,7 +62,22 @@ fn read_skips(text: &str) -> Vec<Skip> {
         .collect()
 }
 
+/// `/dev/null` must be the null device. If something replaced it with a regular file, every
+/// `Stdio::null()` in every later process reads back what others wrote there (cargo's rustc
+/// probe then fails and caches the failure): refuse to run, and catch a test that does it.
+fn check_null_device(when: &str) -> Result<(), String> {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::metadata("/dev/null") {
+        Ok(m) if m.file_type().is_char_device() => Ok(()),
+        _ => Err(format!(
+            "/dev/null is not the null device {when}; restore it as root with \
+             `rm -f /dev/null && mknod -m 666 /dev/null c 1 3`"
+        )),
+    }
+}
+
 pub(crate) fn run_all() -> Result<(), String> {
+    check_null_device("before the tests")?;
     run(
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--check"]),
@@ -132,6 +147,7 @@ pub(crate) fn run_all() -> Result<(), String> {
         }
     }
     let status = child.wait().map_err(|e| format!("cargo test: {e}"))?;
+    check_null_device("after the tests (a test replaced it)")?;
     let skips = read_skips(&std::fs::read_to_string(&skip_log).unwrap_or_default());
 
     // A build failure or a crashed test binary fails the run even if no test reported failing.

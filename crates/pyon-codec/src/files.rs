@@ -23,20 +23,37 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Value> {
 /// one, never a partial one; on any failure the old file is left untouched and no temporary file
 /// remains.
 ///
+/// As with Python's `open(path, "w")`, a symbolic link is followed (the file it points to is
+/// replaced, the link stays), and a `path` that exists but is not a regular file (a device such
+/// as `/dev/null`, a FIFO) is written into, never replaced.
+///
 /// The content is exactly Python's `pyon.encode(x, True)`, with no trailing newline.
 pub fn store_file(path: impl AsRef<Path>, v: &Value) -> Result<()> {
     let path = path.as_ref();
     // Encode first: a value that cannot be encoded never touches the file system.
     let text = crate::encode_pretty(v)?;
-    let tmp = temp_path(path)?;
+    let io_error = |e| Error::io(format!("cannot write {}", path.display()), e);
+    let target = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).map_err(io_error)?,
+        _ => path.to_path_buf(),
+    };
+    if fs::metadata(&target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&target)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(io_error);
+    }
+    let tmp = temp_path(&target)?;
     let written = write_synced(&tmp, text.as_bytes())
-        .and_then(|()| fs::rename(&tmp, path))
-        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e));
+        .and_then(|()| fs::rename(&tmp, &target))
+        .map_err(io_error);
     if written.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     written?;
-    sync_dir(path);
+    sync_dir(&target);
     Ok(())
 }
 
@@ -109,6 +126,34 @@ mod tests {
         store_file(&path, &Value::Int(7)).unwrap();
         assert_eq!(load_file(&path).unwrap(), Value::Int(7));
         assert_eq!(names(dir.path()), ["data.pyon"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_followed_and_a_device_is_written_into_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.pyon");
+        let link = dir.path().join("link.pyon");
+        fs::write(&real, "0").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        store_file(&link, &Value::Int(5)).unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).unwrap(), "5");
+        assert_eq!(names(dir.path()), ["link.pyon", "real.pyon"]);
+
+        use std::os::unix::fs::FileTypeExt;
+        store_file("/dev/null", &Value::Int(1)).unwrap();
+        assert!(
+            fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
     }
 
     #[test]
