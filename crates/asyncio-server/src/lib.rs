@@ -21,6 +21,8 @@
 //! - [`NetworkArgs`], [`VerbosityArgs`]: the usual `-p --bind --no-localhost-bind --ssl` and
 //!   `-v -q` options, to `#[command(flatten)]` into a program's arguments.
 //! - [`terminate_signal`]: resolves on SIGINT, SIGTERM or SIGHUP.
+//! - [`BannerDispatch`]: several protocols on one port, each connection routed by the banner
+//!   line it sends first (for example pc_rpc and sync_struct side by side).
 //! - [`Error`]: the one error type; a bad peer produces an error for its own connection only.
 //!
 //! # Example
@@ -67,6 +69,7 @@
 mod args;
 mod client;
 mod connection;
+mod dispatch;
 mod error;
 mod framing;
 mod keepalive;
@@ -81,6 +84,7 @@ pub mod testing;
 pub use args::{NetworkArgs, SslArgs, VerbosityArgs};
 pub use client::{connect, connect_stream};
 pub use connection::{Connection, LineReader, LineWriter};
+pub use dispatch::{BANNER_LINE_LIMIT, BannerDispatch};
 pub use error::{Error, Result};
 pub use framing::{DEFAULT_CLIENT_LINE_LIMIT, DEFAULT_SERVER_LINE_LIMIT, LineCodec};
 pub use keepalive::Keepalive;
