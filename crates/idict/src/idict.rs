@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use pyon_codec::{Dict, Value};
-use sync_struct::{Notifier, update_from_dict};
+use sync_struct::Notifier;
 use tracing::{error, warn};
 
 use crate::control::Control;
@@ -90,7 +90,7 @@ impl IDict {
             shared: Arc::new(Shared {
                 state: Mutex::default(),
                 contents: Notifier::new(Value::Dict(Dict::new())),
-                status: Notifier::new(Value::Dict(Dict::new())),
+                status: Notifier::new(Status::default_at(started).to_value()),
                 status_lock: Mutex::new(()),
                 control: Control::default(),
                 updates: AtomicU64::new(0),
@@ -99,7 +99,6 @@ impl IDict {
                 callbacks: Mutex::default(),
             }),
         };
-        idict.publish_status();
         idict
     }
 
@@ -279,11 +278,25 @@ impl IDict {
         self.shared.contents.read().clone()
     }
 
+    /// Publishes the keys of the status that changed: the counters first, the flags last, so
+    /// that a watcher that sees `final` (or `paused`) already has the update count that goes
+    /// with it.
     fn publish_status(&self) -> Status {
         let _serial = lock(&self.shared.status_lock);
         let status = self.status();
-        if let Err(e) = update_from_dict(&self.shared.status, &status.to_dict()) {
-            error!("idict: cannot publish the status: {e}");
+        let wire = status.to_dict();
+        for key in ["updates", "started", "paused", "terminated", "final"] {
+            let Some(value) = wire.get_str(key) else {
+                continue;
+            };
+            let same = self
+                .shared
+                .status
+                .with(|v| v.as_dict().and_then(|d| d.get_str(key)) == Some(value))
+                .unwrap_or(false);
+            if !same && let Err(e) = self.shared.status.setitem(key, value.clone()) {
+                error!("idict: cannot publish the status: {e}");
+            }
         }
         status
     }

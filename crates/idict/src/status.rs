@@ -20,6 +20,17 @@ pub struct Status {
 }
 
 impl Status {
+    /// A computation started at `started` that has published nothing yet.
+    pub(crate) fn default_at(started: f64) -> Status {
+        Status {
+            paused: false,
+            terminated: false,
+            is_final: false,
+            updates: 0,
+            started,
+        }
+    }
+
     /// The dict sent on the wire, keys in the documented order.
     pub fn to_dict(&self) -> Dict {
         let updates = i64::try_from(self.updates).unwrap_or(i64::MAX);
