@@ -86,7 +86,7 @@ impl IDict {
         let started = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
-        let idict = IDict {
+        IDict {
             shared: Arc::new(Shared {
                 state: Mutex::default(),
                 contents: Notifier::new(Value::Dict(Dict::new())),
@@ -98,8 +98,7 @@ impl IDict {
                 started,
                 callbacks: Mutex::default(),
             }),
-        };
-        idict
+        }
     }
 
     /// The contents, locked for reading and changing. Changes are published together by the
