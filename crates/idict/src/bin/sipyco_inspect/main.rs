@@ -142,6 +142,7 @@ fn contents_line(watch: &Watch) -> String {
 async fn watch_json(peer: &Peer, only_final: bool) -> Result<(), String> {
     let mut watch = peer.watch().await?;
     let mut printed = None;
+    let mut closed = false;
     loop {
         if let (Some(status), true) = (watch.status(), watch.contents().is_some()) {
             if status.is_final {
@@ -155,9 +156,12 @@ async fn watch_json(peer: &Peer, only_final: bool) -> Result<(), String> {
                 print_line(&contents_line(&watch))?;
             }
         }
-        if !watch.changed().await || watch.is_closed() {
+        // Gone: the replicas hold all that arrived and were checked once more above.
+        if closed {
             return Err(format!("{peer}: connection lost before the final update"));
         }
+        closed = !watch.changed().await || watch.is_closed();
+        watch.gather().await;
     }
 }
 
@@ -166,6 +170,7 @@ async fn watch_terminal(peer: &Peer) -> Result<(), String> {
     const FRAME: Duration = Duration::from_millis(50);
     let mut watch = peer.watch().await?;
     let mut rate = Rate::default();
+    let mut closed = false;
     loop {
         if let (Some(status), Some(contents)) = (watch.status(), watch.contents()) {
             let r = rate.record(Instant::now(), status.updates);
@@ -179,11 +184,15 @@ async fn watch_terminal(peer: &Peer) -> Result<(), String> {
             }
             draw(&render::view(&contents, &status, r, width))?;
         }
-        let frame = tokio::time::sleep(FRAME);
-        if !watch.changed().await || watch.is_closed() {
+        if closed {
             return Err(format!("{peer}: connection lost before the final update"));
         }
-        frame.await;
+        let frame = tokio::time::sleep(FRAME);
+        closed = !watch.changed().await || watch.is_closed();
+        if !closed {
+            watch.gather().await;
+            frame.await;
+        }
     }
 }
 

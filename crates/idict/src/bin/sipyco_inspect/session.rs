@@ -91,11 +91,20 @@ impl Peer {
         let (tick, changes) = watch::channel(0);
         let contents = self.subscribe(CONTENTS_NOTIFIER, &tick).await?;
         let status = self.subscribe(STATUS_NOTIFIER, &tick).await?;
-        Ok(Watch {
+        let mut watch = Watch {
             contents,
             status,
             changes,
-        })
+        };
+        // Ready once both snapshots are here (`-v` says so: tests wait for it).
+        while watch.contents().is_none() || watch.status().is_none() {
+            if !watch.changed().await || watch.is_closed() {
+                return Err(format!("{self}: connection lost before the first snapshot"));
+            }
+        }
+        watch.gather().await;
+        tracing::info!("watching {self}");
+        Ok(watch)
     }
 }
 
@@ -114,6 +123,21 @@ impl Watch {
         // Both subscriptions tick on every mod and on disconnection; the channel closes when
         // both are gone.
         self.changes.changed().await.is_ok()
+    }
+
+    /// After a change: lets the rest of its update arrive. The mods of one update are written
+    /// together but applied one by one (and the status travels on its own connection), so a
+    /// view drawn at once could show half an update; this waits until the replicas have been
+    /// quiet for a moment (a few milliseconds; updates come tens of milliseconds apart).
+    pub async fn gather(&mut self) {
+        const QUIET: Duration = Duration::from_millis(5);
+        let deadline = Instant::now() + Duration::from_millis(100);
+        while Instant::now() < deadline {
+            tokio::select! {
+                changed = self.changes.changed() => if changed.is_err() { return },
+                () = tokio::time::sleep(QUIET) => return,
+            }
+        }
     }
 
     /// Whether a connection ended.

@@ -85,28 +85,24 @@ async fn listen_addr(listen: Option<&str>) -> Result<SocketAddr, String> {
 async fn upstream(mut watch: Watch, tx: watch::Sender<Arc<str>>) {
     let mut rate = Rate::default();
     loop {
+        let closed = !watch.changed().await || watch.is_closed();
+        watch.gather().await;
         if let (Some(status), Some(contents)) = (watch.status(), watch.contents()) {
             let r = rate.record(Instant::now(), status.updates);
+            // Once gone, the last state stays on the page, marked as disconnected.
             let message = format!(
-                r#"{{"connected":true,"status":{},"contents":{}}}"#,
+                r#"{{"connected":{},"status":{},"contents":{}}}"#,
+                !closed,
                 render::status_json(&status, r),
                 render::to_json(&contents)
             );
             tx.send_replace(message.into());
         }
-        let frame = tokio::time::sleep(FRAME);
-        if !watch.changed().await || watch.is_closed() {
-            break;
+        if closed {
+            return;
         }
-        frame.await;
+        tokio::time::sleep(FRAME).await;
     }
-    // Keep the last state on the page, marked as disconnected.
-    let last = tx.borrow().clone();
-    let message = match last.strip_prefix(r#"{"connected":true"#) {
-        Some(rest) => format!(r#"{{"connected":false{rest}"#),
-        None => r#"{"connected":false}"#.to_owned(),
-    };
-    tx.send_replace(message.into());
 }
 
 async fn page() -> impl IntoResponse {
