@@ -25,7 +25,7 @@ fn last_screen(raw: &[u8]) -> String {
             '\r' => {}
             '\x1b' => {
                 if chars.next() == Some('[') {
-                    while let Some(n) = chars.next() {
+                    for n in chars.by_ref() {
                         if ('@'..='~').contains(&n) {
                             break;
                         }
@@ -131,7 +131,7 @@ fn the_terminal_view_redraws_in_place() {
     let port_arg = port.to_string();
     let mut term = Terminal::spawn(&["127.0.0.1", &port_arg]);
     let first = term.screen("a running computation", |s| {
-        s.starts_with("running | updates ") && s.contains("history: [")
+        s.starts_with("running | updates ") && s.contains("pi: 3.")
     });
     for key in ["samples: ", "inside: ", "pi: 3.", "history: ["] {
         assert!(first.contains(key), "{key} in\n{first}");
