@@ -35,6 +35,11 @@ const BENCHES: &[Bench] = &[
         package: "rpc-core",
         target: "rpc",
     },
+    Bench {
+        name: "idict",
+        package: "idict",
+        target: "idict",
+    },
 ];
 
 /// The benchmark names, for the usage text.
