@@ -12,6 +12,10 @@
 //! `{"samples": int, "inside": int, "pi": float, "history": [float, ...]}` (history: the last
 //! 100 estimates), stops after `--samples N` (default: never) or on `terminate()`, publishes a
 //! final update and exits 0. With `-p 0` it prints `port PORT` once listening.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 #[path = "support/monte_carlo.rs"]
 mod program;
