@@ -1,28 +1,4 @@
 //! [`BannerDispatch`]: several protocols on one port, told apart by their banner line.
-//!
-//! Every SiPyCo protocol starts with a banner sent by the connecting side (`ARTIQ pc_rpc`,
-//! `ARTIQ sync_struct`, `ARTIQ broadcast`, `ARTIQ logging`), so one listening port can serve
-//! several of them: read the first line, pick the handler registered for it, and hand that
-//! handler the connection *with the banner still unread*. Handlers written for a port of their
-//! own (an RPC server's, a publisher's `handle_connection`) therefore work unchanged.
-//!
-//! A connection whose first line is not a registered banner is closed without a word, as a
-//! Python server closes a connection with a wrong banner. The first line is read with a short
-//! length limit ([`BANNER_LINE_LIMIT`]), so a peer cannot make the dispatcher buffer megabytes
-//! before it has even said which protocol it speaks.
-//!
-//! ```no_run
-//! use asyncio_server::{BannerDispatch, Server};
-//!
-//! # async fn example() -> asyncio_server::Result<()> {
-//! let dispatch = BannerDispatch::new()
-//!     .route("ARTIQ pc_rpc", |conn| async move { /* an RPC server's handler */ drop(conn) })
-//!     .route("ARTIQ sync_struct", |conn| async move { /* a publisher's */ drop(conn) });
-//! let server = Server::bind(&["127.0.0.1:3253".parse().unwrap()])?;
-//! server.serve(dispatch.into_handler(), std::future::pending()).await;
-//! # Ok(())
-//! # }
-//! ```
 
 use std::future::Future;
 use std::pin::Pin;
@@ -38,8 +14,32 @@ pub const BANNER_LINE_LIMIT: usize = 256;
 type BoxedHandler =
     Arc<dyn Fn(Connection) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
-/// Routes each connection to the handler of the banner it sends first (see the
-/// [module documentation](self)). Cheap to clone.
+/// Routes each connection to the handler of the banner it sends first: several protocols on
+/// one port. Cheap to clone.
+///
+/// Every SiPyCo protocol starts with a banner sent by the connecting side (`ARTIQ pc_rpc`,
+/// `ARTIQ sync_struct`, `ARTIQ broadcast`, `ARTIQ logging`), so one listening port can serve
+/// several of them: read the first line, pick the handler registered for it, and hand that
+/// handler the connection *with the banner still unread*. Handlers written for a port of their
+/// own (an RPC server's, a publisher's `handle_connection`) therefore work unchanged.
+///
+/// A connection whose first line is not a registered banner is closed without a word, as a
+/// Python server closes a connection with a wrong banner. The first line is read with a short
+/// length limit ([`BANNER_LINE_LIMIT`]), so a peer cannot make the dispatcher buffer megabytes
+/// before it has even said which protocol it speaks.
+///
+/// ```no_run
+/// use asyncio_server::{BannerDispatch, Server};
+///
+/// # async fn example() -> asyncio_server::Result<()> {
+/// let dispatch = BannerDispatch::new()
+///     .route("ARTIQ pc_rpc", |conn| async move { /* an RPC server's handler */ drop(conn) })
+///     .route("ARTIQ sync_struct", |conn| async move { /* a publisher's */ drop(conn) });
+/// let server = Server::bind(&["127.0.0.1:3253".parse().unwrap()])?;
+/// server.serve(dispatch.into_handler(), std::future::pending()).await;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Default)]
 pub struct BannerDispatch {
     routes: Vec<(String, BoxedHandler)>,
