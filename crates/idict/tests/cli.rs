@@ -86,14 +86,15 @@ fn watch_as_json_lines_steer_and_wait_for_the_final_update() {
 
 #[test]
 fn a_bounded_run_ends_by_itself_with_a_final_update() {
-    let (mut computation, port) = monte_carlo(&["--samples", "20000"]);
-    // Whether the run is still going or over, `final` ends with the final contents (the
-    // server waits for its watchers before closing).
+    // Long enough (tens of updates) for `final` to connect while it runs.
+    let (mut computation, port) = monte_carlo(&["--samples", "30000000"]);
+    // `final` ends with the final contents (the server waits for its watchers before
+    // closing); a run already over refuses the connection instead.
     let (exit, out, err) = inspect(port, &["final"]);
     assert!(computation.wait().success());
     if exit.success() {
         let contents = json(out.trim_end());
-        assert_eq!(contents["samples"], 20000);
+        assert_eq!(contents["samples"], 30_000_000);
     } else {
         // It finished before `final` connected.
         assert!(err.contains("cannot connect"), "{err}");
