@@ -40,6 +40,11 @@ const BENCHES: &[Bench] = &[
         package: "rexec",
         target: "rexec",
     },
+    Bench {
+        name: "idict",
+        package: "idict",
+        target: "idict",
+    },
 ];
 
 /// The benchmark names, for the usage text.

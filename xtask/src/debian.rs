@@ -5,8 +5,9 @@
 
 use std::process::{Command, Stdio};
 
-/// Packages the tests use: `iproute2` (`ip netns`) for queued-listener's multicast test.
-pub(crate) const TEST_PACKAGES: &[&str] = &["iproute2"];
+/// Packages the tests use: `iproute2` (`ip netns`) for queued-listener's multicast test,
+/// `chromium` (headless) for the live page test of idict's `sipyco_inspect web`.
+pub(crate) const TEST_PACKAGES: &[&str] = &["iproute2", "chromium"];
 
 /// Whether `package` is installed.
 fn installed(package: &str) -> bool {

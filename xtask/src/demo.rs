@@ -48,6 +48,9 @@ pub(crate) fn run_all() -> Result<(), String> {
     );
     rexec()?;
     println!();
+    println!("== 7. idict: a computation watched, paused, resumed and stopped from outside");
+    idict()?;
+    println!();
     println!("demo: all steps passed");
     Ok(())
 }
@@ -314,5 +317,63 @@ pub(crate) fn rexec() -> Result<(), String> {
         ));
     }
     println!("  rexec_controller exited cleanly after `terminate`");
+/// Runs idict's `monte_carlo` example, serves its live page, watches it with
+/// `sipyco_inspect`, pauses, resumes and terminates it.
+pub(crate) fn idict() -> Result<(), String> {
+    let mut computation =
+        start(Command::new(release_bin("examples/monte_carlo")).args(ON_LOOPBACK))?;
+    let port = wait_for(&computation.stdout, "port ", "monte_carlo")?;
+    println!(
+        "monte_carlo estimating pi on 127.0.0.1:{port} (notifiers idict, status; target computation)"
+    );
+    let inspect = || {
+        let mut cmd = Command::new(release_bin("sipyco_inspect"));
+        cmd.args(["127.0.0.1", &port]);
+        cmd
+    };
+    let web = start(inspect().args(["web", "--listen", "127.0.0.1"]))?;
+    let page = wait_for(&web.stdout, "page ", "sipyco_inspect web")?;
+    println!("  live page while it runs: {page}");
+    let mut watcher = start(&mut inspect())?;
+    for _ in 0..3 {
+        let line = watcher
+            .stdout
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|_| "sipyco_inspect printed no update".to_owned())?;
+        println!("  watch: {line:.110}");
+    }
+    let verb = |verb: &str| -> Result<String, String> {
+        let out = inspect()
+            .arg(verb)
+            .output()
+            .map_err(|e| format!("sipyco_inspect: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "sipyco_inspect {verb}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        let status = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        println!("$ sipyco_inspect 127.0.0.1 {port} {verb}\n  {status}");
+        Ok(status)
+    };
+    verb("pause")?;
+    let paused = verb("status")?;
+    if !paused.contains(r#""paused":true"#) {
+        return Err(format!("not paused: {paused}"));
+    }
+    verb("resume")?;
+    verb("terminate")?;
+    let status = wait_exit(&mut computation.child, Duration::from_secs(20))?;
+    if !status.success() {
+        return Err(format!("monte_carlo exited with {status} after terminate"));
+    }
+    let watched = wait_exit(&mut watcher.child, Duration::from_secs(20))?;
+    let last = watcher.stdout.try_iter().last().unwrap_or_default();
+    println!("  watcher's final update: {last:.110}");
+    if !watched.success() {
+        return Err(format!("sipyco_inspect watch exited with {watched}"));
+    }
+    println!("  monte_carlo published its final update and exited cleanly");
     Ok(())
 }

@@ -68,6 +68,18 @@ impl Connection {
         clean_eof(result, self.framed.read_buffer())
     }
 
+    /// Puts `line` (a `\n` is added) back in front of whatever is still unread, so that the next
+    /// [`read_line`](Self::read_line) returns it: the banner dispatch reads a connection's first
+    /// line and hands the connection on as if it had not.
+    pub(crate) fn unread_line(&mut self, line: &str) {
+        let rest = self.framed.read_buffer_mut();
+        let mut buf = BytesMut::with_capacity(line.len() + 1 + rest.len());
+        buf.extend_from_slice(line.as_bytes());
+        buf.extend_from_slice(b"\n");
+        buf.extend_from_slice(rest);
+        *rest = buf;
+    }
+
     /// Send one line (`\n` is appended) and flush it.
     pub async fn write_line(&mut self, line: &str) -> Result<()> {
         self.framed.send(line).await

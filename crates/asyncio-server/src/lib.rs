@@ -24,6 +24,8 @@
 //!   The clap side and `init_logging` are the default feature `cli`: a library that only needs
 //!   the transport turns default features off and pulls neither clap nor tracing-subscriber.
 //! - [`terminate_signal`]: resolves on SIGINT, SIGTERM or SIGHUP.
+//! - [`BannerDispatch`]: several protocols on one port, each connection routed by the banner
+//!   line it sends first (for example pc_rpc and sync_struct side by side).
 //! - [`Error`]: the one error type; a bad peer produces an error for its own connection only.
 //!
 //! # Example
@@ -73,6 +75,7 @@
 mod args;
 mod client;
 mod connection;
+mod dispatch;
 mod error;
 mod framing;
 mod keepalive;
@@ -89,6 +92,7 @@ pub use args::{NetworkArgs, SslArgs, VerbosityArgs};
 pub use args::{parse_with_default_port, with_default_port};
 pub use client::{connect, connect_stream};
 pub use connection::{Connection, LineReader, LineWriter};
+pub use dispatch::{BANNER_LINE_LIMIT, BannerDispatch};
 pub use error::{Error, Result};
 pub use framing::{DEFAULT_CLIENT_LINE_LIMIT, DEFAULT_SERVER_LINE_LIMIT, LineCodec};
 pub use keepalive::Keepalive;
