@@ -76,6 +76,7 @@ fn main() -> ExitCode {
     let forwarder = match LogForwarder::builder(args.server.clone(), args.port_logging)
         .source(source.clone())
         .retry(retry_master)
+        .queue_size(ctlmgr::LOG_QUEUE_SIZE)
         .level(threshold)
         .start()
     {

@@ -37,6 +37,10 @@ use crate::spin::spin;
 /// Default control port (`--port-control`).
 pub const DEFAULT_CONTROL_PORT: u16 = 3249;
 
+/// Records that may wait for the master's log server: a controller printing a burst of
+/// 10,000 lines loses none (Python's forwarder keeps 1000).
+pub const LOG_QUEUE_SIZE: usize = 100_000;
+
 /// The manager's settings (its command-line options).
 #[derive(Debug, Clone)]
 pub struct Config {

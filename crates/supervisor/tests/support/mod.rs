@@ -100,3 +100,5 @@ pub fn skip(test: &str, reason: &str) {
         }
     }
 }
+
+pub mod lab;
