@@ -35,6 +35,11 @@ const BENCHES: &[Bench] = &[
         package: "rpc-core",
         target: "rpc",
     },
+    Bench {
+        name: "supervisor",
+        package: "supervisor",
+        target: "supervisor",
+    },
 ];
 
 /// The benchmark names, for the usage text.

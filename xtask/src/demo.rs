@@ -43,6 +43,9 @@ pub(crate) fn run_all() -> Result<(), String> {
     println!("== 5. RPC: the echo controller, the Rust clients and sipyco_rpctool");
     rpc()?;
     println!();
+    println!("== 6. sipyco_ctlmgr: two controllers, one killed and restarted, all stopped");
+    ctlmgr()?;
+    println!();
     println!("demo: all steps passed");
     Ok(())
 }
@@ -287,4 +290,15 @@ fn wait_exit(child: &mut Child, limit: Duration) -> Result<std::process::ExitSta
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Plays the master for `sipyco_ctlmgr` (the supervisor crate's `ctlmgr_demo`): two
+/// controllers start, one is killed with SIGKILL and restarted, SIGTERM stops everything.
+pub(crate) fn ctlmgr() -> Result<(), String> {
+    run(
+        "demo: controller manager",
+        Command::new(release_bin("examples/ctlmgr_demo"))
+            .arg(release_bin("sipyco_ctlmgr"))
+            .arg(release_bin("supervisor_fixture")),
+    )
 }
