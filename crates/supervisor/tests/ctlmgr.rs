@@ -249,7 +249,7 @@ async fn noisy_output_reaches_the_master() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_of_the_manager_leaves_no_controller() {
     let tag = new_tag("sigkill");
-    let mut lab = Lab::start(&tag).await;
+    let mut lab = Lab::start_with(&tag, &["--health-interval", "0.1"]).await;
     lab.devices
         .setitem("a", lab.entry("echo", free_port(), &[]))
         .unwrap();
@@ -258,6 +258,7 @@ async fn sigkill_of_the_manager_leaves_no_controller() {
         .unwrap();
     lab.listening_all(&["a", "b"]).await;
     assert_eq!(tagged(&tag).len(), 3);
+    lab.own("health: 2 running, 0 restarts").await;
     lab.signal(Signal::KILL);
     lab.exit_status().await;
     none_left(&tag).await;
@@ -269,7 +270,7 @@ async fn keeps_retrying_the_master() {
     let devices = Notifier::new(Value::Dict(Dict::new()));
     let stop = CancellationToken::new();
     let port = free_port();
-    let mut lab = Lab::with_master_port(&tag, devices.clone(), port, stop.clone()).await;
+    let mut lab = Lab::with_master_port(&tag, devices.clone(), port, stop.clone(), &[]).await;
     lab.own("cannot connect to the master").await;
     lab.own("cannot connect to the master").await;
     devices

@@ -5,6 +5,7 @@
 mod support;
 
 use std::process::Command;
+use std::time::Duration;
 
 use pyon_codec::{Value, dict, list};
 use supervisor::{Exit, ParentComm, ProcessSpec};
@@ -42,7 +43,7 @@ import json, os, subprocess, sys
 c_rfd, p_wfd = os.pipe()
 p_rfd, c_wfd = os.pipe()
 address = "{},{}".format(c_rfd, c_wfd)
-proc = subprocess.Popen([sys.argv[1], "pipe-child", "--address", address],
+proc = subprocess.Popen([sys.argv[1], sys.argv[2], "--address", address],
                         pass_fds={c_rfd, c_wfd})
 os.close(c_rfd)
 os.close(c_wfd)
@@ -57,6 +58,9 @@ assert r.readline() == b"", "end of input once the child exited"
 assert proc.wait() == 0
 print("ok")
 "#;
+
+/// A test that hangs fails instead, after this long.
+const LIMIT: Duration = Duration::from_secs(60);
 
 fn python() -> Option<String> {
     let python = std::env::var("SIPYCO_PYTHON").unwrap_or_else(|_| "python3".into());
@@ -73,6 +77,12 @@ async fn rust_parent_python_child() {
     let Some(python) = python() else {
         return skip("rust_parent_python_child", "no python3 (set SIPYCO_PYTHON)");
     };
+    tokio::time::timeout(LIMIT, python_child(python))
+        .await
+        .expect("python child");
+}
+
+async fn python_child(python: String) {
     let tag = new_tag("py_child");
     let mut comm = ParentComm::new().unwrap();
     let address = comm.address().to_owned();
@@ -105,9 +115,17 @@ async fn python_parent_rust_child() {
     let Some(python) = python() else {
         return skip("python_parent_rust_child", "no python3 (set SIPYCO_PYTHON)");
     };
-    let tag = new_tag("py_parent");
+    for role in ["pipe-child", "pipe-child-async"] {
+        tokio::time::timeout(LIMIT, python_parent(&python, role))
+            .await
+            .expect(role);
+    }
+}
+
+async fn python_parent(python: &str, role: &str) {
+    let tag = new_tag(role);
     let out = tokio::process::Command::new(python)
-        .args(["-c", PY_PARENT, FIXTURE])
+        .args(["-c", PY_PARENT, FIXTURE, role])
         .env(TAG_VAR, &tag)
         .output()
         .await
@@ -123,11 +141,19 @@ async fn python_parent_rust_child() {
 
 #[tokio::test]
 async fn rust_parent_rust_child() {
-    let tag = new_tag("rust_child");
+    for role in ["pipe-child", "pipe-child-async"] {
+        tokio::time::timeout(LIMIT, rust_child(role))
+            .await
+            .expect(role);
+    }
+}
+
+async fn rust_child(role: &str) {
+    let tag = new_tag(role);
     let mut comm = ParentComm::new().unwrap();
     let address = comm.address().to_owned();
     let spec = ProcessSpec::new("rust-child", FIXTURE)
-        .args(["pipe-child", "--address", &address])
+        .args([role, "--address", &address])
         .env(TAG_VAR, &tag);
     comm.spawn(spec).await.unwrap();
     let big = Value::from("y".repeat(1 << 20));

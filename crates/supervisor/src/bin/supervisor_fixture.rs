@@ -9,7 +9,8 @@
 //! - `exit --code C`: exits at once with code C;
 //! - `sleep [--children N]`: sleeps until killed, after starting N copies of itself;
 //! - `pipe-child --address RFD,WFD`: a pipe_ipc child that answers each value `v` with
-//!   `["echo", v]` until `"quit"` or end of input.
+//!   `["echo", v]` until `"quit"` or end of input; `pipe-child-async` does the same with the
+//!   async child side.
 //!
 //! Network options as every controller (`-p`, `--bind`, `--no-localhost-bind`).
 #![cfg_attr(
@@ -79,6 +80,9 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(&e),
     };
+    if args.role == "pipe-child-async" {
+        return runtime.block_on(pipe_child_async(args.address.as_deref().unwrap_or("")));
+    }
     match runtime.block_on(serve(&args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
@@ -152,6 +156,26 @@ fn pipe_child(address: &str) -> ExitCode {
             Ok(Some(value)) => {
                 let reply = Value::List(vec![Value::from("echo"), value]);
                 if let Err(e) = comm.send(&reply) {
+                    return fail(&e);
+                }
+            }
+            Ok(None) => return ExitCode::SUCCESS,
+            Err(e) => return fail(&e),
+        }
+    }
+}
+
+async fn pipe_child_async(address: &str) -> ExitCode {
+    let mut comm = match supervisor::AsyncChildComm::new(address) {
+        Ok(comm) => comm,
+        Err(e) => return fail(&e),
+    };
+    loop {
+        match comm.recv().await {
+            Ok(Some(Value::Str(s))) if s == "quit" => return ExitCode::SUCCESS,
+            Ok(Some(value)) => {
+                let reply = Value::List(vec![Value::from("echo"), value]);
+                if let Err(e) = comm.send(&reply).await {
                     return fail(&e);
                 }
             }

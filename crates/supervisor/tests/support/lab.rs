@@ -47,10 +47,15 @@ fn loopback() -> SocketAddr {
 impl Lab {
     /// Master and manager, connected.
     pub async fn start(tag: &str) -> Lab {
+        Lab::start_with(tag, &[]).await
+    }
+
+    /// As [`start`](Self::start), with more options for the manager.
+    pub async fn start_with(tag: &str, args: &[&str]) -> Lab {
         let devices = Notifier::new(Value::Dict(Dict::new()));
         let stop = CancellationToken::new();
         let notify_port = serve_devices(&devices, 0, &stop).await;
-        let mut lab = Lab::with_master_port(tag, devices, notify_port, stop).await;
+        let mut lab = Lab::with_master_port(tag, devices, notify_port, stop, args).await;
         lab.record(|r| r.message.starts_with("connected to the master"))
             .await;
         lab
@@ -63,6 +68,7 @@ impl Lab {
         devices: Notifier,
         notify_port: u16,
         stop: CancellationToken,
+        args: &[&str],
     ) -> Lab {
         let (tx, records) = mpsc::unbounded_channel();
         let logs = asyncio_server::Server::bind(&[loopback()]).unwrap();
@@ -87,6 +93,7 @@ impl Lab {
                 "--bind",
                 "127.0.0.1",
             ])
+            .args(args)
             .env(TAG_VAR, tag)
             .stdout(Stdio::piped())
             .stderr(stderr)
