@@ -157,18 +157,16 @@ async fn run(
                 );
                 tokio::select! {
                     () = tokio::time::sleep(delay) => Event::RetryElapsed,
-                    command = next_command(&mut commands, State::Waiting) => command,
+                    command = next_command(&mut commands) => command,
                 }
             }
             Action::Continue => match (machine.state(), process.as_mut()) {
                 (State::Running, Some(p)) => watch(&entry, p, &mut commands).await,
-                (state, _) => next_command(&mut commands, state).await,
+                _ => next_command(&mut commands).await,
             },
         };
-        if matches!(event, Event::Exited(_)) {
-            if let Event::Exited(exit) = &event
-                && machine.state() == State::Running
-            {
+        if let Event::Exited(exit) = &event {
+            if machine.state() == State::Running {
                 tracing::warn!("controller {name} exited ({exit})");
             }
             process = None;
@@ -180,7 +178,7 @@ async fn run(
 
 /// The next command as an event (a closed channel means stop). A `retry_now` outside
 /// [`State::Waiting`] is passed on too: the machine ignores it.
-async fn next_command(commands: &mut mpsc::UnboundedReceiver<Command>, _state: State) -> Event {
+async fn next_command(commands: &mut mpsc::UnboundedReceiver<Command>) -> Event {
     match commands.recv().await {
         Some(Command::RetryNow) => Event::RetryNow,
         Some(Command::Stop) | None => Event::Stop,
@@ -195,7 +193,7 @@ async fn watch(
 ) -> Event {
     tokio::select! {
         exit = process.wait() => Event::Exited(exit_of(exit)),
-        command = next_command(commands, State::Running) => command,
+        command = next_command(commands) => command,
         () = tokio::time::sleep(entry.timers.ping) => {
             tracing::debug!("pinging controller {}", entry.name);
             if ping(entry).await {
