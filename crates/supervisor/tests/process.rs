@@ -91,7 +91,10 @@ async fn cancel_terminates_the_whole_group() {
         let stop = stop.clone();
         async move { run_process(spec, &stop).await }
     });
-    record_where(&mut rx, |r| r.message == "sleeping").await;
+    // The sleeper and its two children (sharing its stdout) each print when ready.
+    for _ in 0..3 {
+        record_where(&mut rx, |r| r.message == "sleeping").await;
+    }
     assert_eq!(tagged(&tag).len(), 3, "the sleeper and its two children");
     stop.cancel();
     assert_eq!(run.await.unwrap().unwrap(), Exit::Terminated);
