@@ -45,6 +45,11 @@ const BENCHES: &[Bench] = &[
         package: "idict",
         target: "idict",
     },
+    Bench {
+        name: "supervisor",
+        package: "supervisor",
+        target: "supervisor",
+    },
 ];
 
 /// The benchmark names, for the usage text.

@@ -51,6 +51,9 @@ pub(crate) fn run_all() -> Result<(), String> {
     println!("== 7. idict: a computation watched, paused, resumed and stopped from outside");
     idict()?;
     println!();
+    println!("== 8. sipyco_ctlmgr: two controllers, one killed and restarted, all stopped");
+    ctlmgr()?;
+    println!();
     println!("demo: all steps passed");
     Ok(())
 }
@@ -297,6 +300,7 @@ fn wait_exit(child: &mut Child, limit: Duration) -> Result<std::process::ExitSta
     }
 }
 
+<<<<<<< HEAD
 /// Starts the simulated camera (`rexec_controller`, its embedded Python in the project's venv
 /// for numpy), sends it a fitting function with `camera_fit` and stops it.
 pub(crate) fn rexec() -> Result<(), String> {
@@ -376,4 +380,13 @@ pub(crate) fn idict() -> Result<(), String> {
     }
     println!("  monte_carlo published its final update and exited cleanly");
     Ok(())
+/// Plays the master for `sipyco_ctlmgr` (the supervisor crate's `ctlmgr_demo`): two
+/// controllers start, one is killed with SIGKILL and restarted, SIGTERM stops everything.
+pub(crate) fn ctlmgr() -> Result<(), String> {
+    run(
+        "demo: controller manager",
+        Command::new(release_bin("examples/ctlmgr_demo"))
+            .arg(release_bin("sipyco_ctlmgr"))
+            .arg(release_bin("supervisor_fixture")),
+    )
 }
