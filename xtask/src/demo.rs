@@ -300,7 +300,6 @@ fn wait_exit(child: &mut Child, limit: Duration) -> Result<std::process::ExitSta
     }
 }
 
-<<<<<<< HEAD
 /// Starts the simulated camera (`rexec_controller`, its embedded Python in the project's venv
 /// for numpy), sends it a fitting function with `camera_fit` and stops it.
 pub(crate) fn rexec() -> Result<(), String> {
@@ -321,6 +320,9 @@ pub(crate) fn rexec() -> Result<(), String> {
         ));
     }
     println!("  rexec_controller exited cleanly after `terminate`");
+    Ok(())
+}
+
 /// Runs idict's `monte_carlo` example, serves its live page, watches it with
 /// `sipyco_inspect`, pauses, resumes and terminates it.
 pub(crate) fn idict() -> Result<(), String> {
@@ -380,6 +382,8 @@ pub(crate) fn idict() -> Result<(), String> {
     }
     println!("  monte_carlo published its final update and exited cleanly");
     Ok(())
+}
+
 /// Plays the master for `sipyco_ctlmgr` (the supervisor crate's `ctlmgr_demo`): two
 /// controllers start, one is killed with SIGKILL and restarted, SIGTERM stops everything.
 pub(crate) fn ctlmgr() -> Result<(), String> {
