@@ -2,6 +2,11 @@
 //!
 //! The parser is iterative: nesting lives on a heap stack bounded by `max_depth`, so hostile
 //! input can neither overflow the thread's stack nor allocate more than the input warrants.
+//! Nothing here panics on any input: no `unwrap`, no indexing that could be out of bounds.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 use num_bigint::BigInt;
 
@@ -11,7 +16,14 @@ use crate::error::line_col;
 use crate::{Dict, Error, Result, Value};
 
 mod lexical;
+mod scratch;
 mod tag;
+
+use scratch::Scratch;
+
+/// What the parser's own steps return: the error boxed, so that the `Ok` side (a [`Value`]) is
+/// all that moves through registers on the hot path; [`decode_with_depth`] unboxes it.
+type Parsed<T> = std::result::Result<T, Box<Error>>;
 
 /// Decodes one PYON v2 value; surrounding whitespace is ignored.
 pub fn decode(text: &str) -> Result<Value> {
@@ -20,29 +32,37 @@ pub fn decode(text: &str) -> Result<Value> {
 
 /// Decodes one PYON v2 value with a custom nesting limit (JSON arrays and objects).
 pub fn decode_with_depth(text: &str, max_depth: usize) -> Result<Value> {
-    Parser {
+    let mut scratch = Scratch::take();
+    let mut parser = Parser {
         s: text.as_bytes(),
         text,
         pos: 0,
         max_depth,
-        items: Vec::new(),
-        entries: Vec::new(),
-        decoded: Vec::new(),
-    }
-    .parse()
+        items: std::mem::take(&mut scratch.items),
+        entries: std::mem::take(&mut scratch.entries),
+        decoded: std::mem::take(&mut scratch.decoded),
+    };
+    let value = parser.parse(&mut scratch.frames);
+    scratch.items = parser.items;
+    scratch.entries = parser.entries;
+    scratch.decoded = parser.decoded;
+    scratch.give_back();
+    value.map_err(|e| *e)
 }
 
 /// An open container. Its elements so far live on the parser's shared scratch stacks (from
 /// `first` on), so growing a container never reallocates its own vector: each gets one
 /// exact-size vector when it closes.
-enum Frame<'a> {
+enum Frame {
     /// An array; its items are `items[first..]`. `tag_list` marks the `[name, args]` value of
-    /// a `__jsonclass__` key, and `name` its name when read in place (see
-    /// [`Parser::tag_name`]).
+    /// a `__jsonclass__` key, `name` the input range of its name when read in place (see
+    /// [`Parser::tag_name`]) and `built` the value built from its args (see
+    /// [`Parser::build_from_args`]).
     Array {
         first: usize,
         tag_list: bool,
-        name: Option<&'a str>,
+        name: Option<(usize, usize)>,
+        built: Option<Parsed<Value>>,
     },
     /// An object; its entries are `entries[first..]`, `key` awaits its value (`None`: the key
     /// `__jsonclass__`, never allocated), `start` is where the object began and `tag` the
@@ -62,7 +82,7 @@ enum Tag {
     /// A well-formed `[name, args]` of a built-in type, already built from its parts (sparing
     /// the list and, mostly, the name string). An error is only reported when the object
     /// ends, as if the tag were built then: a later syntax error or tag takes precedence.
-    Built(Result<Value>),
+    Built(Parsed<Value>),
 }
 
 struct Parser<'a> {
@@ -80,27 +100,36 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn err(&self, msg: impl Into<String>) -> Error {
+    #[cold]
+    #[inline(never)]
+    fn err(&self, msg: impl Into<String>) -> Box<Error> {
         let (l, c) = line_col(self.s, self.pos);
-        Error::syntax(msg, l, c)
+        Box::new(Error::syntax(msg, l, c))
     }
 
-    fn err_at(&self, e: Error, pos: usize) -> Error {
+    #[cold]
+    #[inline(never)]
+    fn err_at(&self, e: Error, pos: usize) -> Box<Error> {
         let (l, c) = line_col(self.s, pos);
-        e.at(l, c)
+        Box::new(e.at(l, c))
     }
 
-    fn eof_or(&self, msg: &str) -> Error {
+    #[cold]
+    #[inline(never)]
+    fn eof_or(&self, msg: &str) -> Box<Error> {
         if self.pos >= self.s.len() {
             let (l, c) = line_col(self.s, self.pos);
-            Error::new(crate::Category::Eof, format!("{msg}, found end of input")).at(l, c)
+            Box::new(
+                Error::new(crate::Category::Eof, format!("{msg}, found end of input")).at(l, c),
+            )
         } else {
             self.err(msg)
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn skip_ws(&mut self) {
+        // Compact text (what encoders write) has no whitespace: one look and done.
         while let Some(&c) = self.s.get(self.pos) {
             if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
                 self.pos += 1;
@@ -110,16 +139,37 @@ impl<'a> Parser<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
     }
 
-    fn parse(mut self) -> Result<Value> {
-        let mut stack: Vec<Frame<'_>> = Vec::new();
+    /// The input from `from` on (empty past the end).
+    #[inline(always)]
+    fn rest(&self, from: usize) -> &'a [u8] {
+        self.s.get(from..).unwrap_or_default()
+    }
+
+    /// The input text of a byte range that the scanner found on character boundaries.
+    #[inline(always)]
+    fn text_of(&self, from: usize, to: usize) -> &'a str {
+        self.text.get(from..to).unwrap_or_default()
+    }
+
+    fn parse(&mut self, stack: &mut Vec<Frame>) -> Parsed<Value> {
         'value: loop {
             self.skip_ws();
             let mut value = match self.peek() {
+                Some(b'"') => {
+                    if let Some(v) = self.tag_name(stack) {
+                        v
+                    } else if let Some(v) = self.base64_arg(stack) {
+                        v
+                    } else {
+                        Value::Str(self.string()?)
+                    }
+                }
+                Some(b'-' | b'0'..=b'9') => self.number()?,
                 Some(b'[') => {
                     self.enter(stack.len())?;
                     self.skip_ws();
@@ -133,6 +183,7 @@ impl<'a> Parser<'a> {
                             first: self.items.len(),
                             tag_list,
                             name: None,
+                            built: None,
                         });
                         continue 'value;
                     }
@@ -155,16 +206,6 @@ impl<'a> Parser<'a> {
                         continue 'value;
                     }
                 }
-                Some(b'"') => {
-                    if let Some(v) = self.tag_name(&mut stack) {
-                        v
-                    } else if let Some(v) = self.base64_arg(&stack) {
-                        v
-                    } else {
-                        Value::Str(self.string()?)
-                    }
-                }
-                Some(b'-' | b'0'..=b'9') => self.number()?,
                 Some(b't') => self.literal("true", Value::Bool(true))?,
                 Some(b'f') => self.literal("false", Value::Bool(false))?,
                 Some(b'n') => self.literal("null", Value::None)?,
@@ -175,7 +216,7 @@ impl<'a> Parser<'a> {
             // A value is complete: hand it to the enclosing container, closing as many
             // containers as end here. `built` carries a tag built at the end of its list to
             // the object (the frame below).
-            let mut built: Option<Result<Value>> = None;
+            let mut built: Option<Parsed<Value>> = None;
             loop {
                 match stack.last_mut() {
                     None => {
@@ -185,10 +226,11 @@ impl<'a> Parser<'a> {
                         }
                         return Ok(value);
                     }
-                    Some(&mut Frame::Array {
+                    Some(Frame::Array {
                         first,
                         tag_list,
                         name,
+                        built: pre,
                     }) => {
                         self.items.push(value);
                         self.skip_ws();
@@ -199,15 +241,31 @@ impl<'a> Parser<'a> {
                             }
                             Some(b']') => {
                                 self.pos += 1;
+                                let (first, tag_list, name, pre) =
+                                    (*first, *tag_list, *name, pre.take());
                                 stack.pop();
-                                value = if tag_list {
-                                    match self.build_tag(&stack, first, name) {
+                                value = if let Some(pre) = pre {
+                                    // The args were built when they ended; the list itself
+                                    // holds only the name and a placeholder for them.
+                                    built = Some(if self.items.len() == first + 2 {
+                                        pre
+                                    } else {
+                                        Err(Box::new(Error::data(format!(
+                                            "{JSONCLASS} needs a [name, args] list"
+                                        ))))
+                                    });
+                                    self.items.truncate(first);
+                                    Value::None
+                                } else if tag_list {
+                                    match self.build_tag(stack, first, name) {
                                         Some(b) => {
                                             built = Some(b);
                                             Value::None
                                         }
                                         None => Value::List(self.items.split_off(first)),
                                     }
+                                } else if let Some(v) = self.build_from_args(stack, first) {
+                                    v
                                 } else {
                                     Value::List(self.items.split_off(first))
                                 };
@@ -239,7 +297,8 @@ impl<'a> Parser<'a> {
                                 if key.is_none() {
                                     // The last tag wins: base64 decoded for an earlier one is
                                     // no longer wanted.
-                                    self.drop_decoded(*start);
+                                    let start = *start;
+                                    self.drop_decoded(start);
                                 }
                                 continue 'value;
                             }
@@ -256,7 +315,7 @@ impl<'a> Parser<'a> {
                                     }
                                     Some(Tag::Built(v)) => {
                                         self.entries.truncate(first);
-                                        v.map_err(|e| self.err_at(e, start))?
+                                        v.map_err(|e| self.err_at(*e, start))?
                                     }
                                     None => Value::Dict(Dict::from_decoded_pairs(
                                         self.entries.split_off(first),
@@ -271,7 +330,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn enter(&mut self, depth: usize) -> Result<()> {
+    #[inline(always)]
+    fn enter(&mut self, depth: usize) -> Parsed<()> {
         if depth >= self.max_depth {
             return Err(self.err(format!("nesting deeper than {} levels", self.max_depth)));
         }
@@ -280,9 +340,9 @@ impl<'a> Parser<'a> {
     }
 
     /// An object key and its `:`; `None` for `__jsonclass__` (however spelt).
-    fn key(&mut self) -> Result<Option<String>> {
+    fn key(&mut self) -> Parsed<Option<String>> {
         const TAG_KEY: &[u8] = b"\"__jsonclass__\"";
-        let k = if self.s[self.pos..].starts_with(TAG_KEY) {
+        let k = if self.rest(self.pos).starts_with(TAG_KEY) {
             self.pos += TAG_KEY.len();
             None
         } else if self.peek() != Some(b'"') {
@@ -298,8 +358,9 @@ impl<'a> Parser<'a> {
         Ok(k)
     }
 
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value> {
-        if self.s[self.pos..].starts_with(word.as_bytes()) {
+    #[inline(always)]
+    fn literal(&mut self, word: &str, v: Value) -> Parsed<Value> {
+        if self.rest(self.pos).starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(v)
         } else {
