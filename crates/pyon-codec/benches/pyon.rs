@@ -7,7 +7,9 @@
 //!   of the text each time, since it parses in place), PYON v1 decode/encode, in MB/s of PYON
 //!   text;
 //! - an 80 MB float64 array: PYON v2 encode/decode beside the `base64` crate alone on the same
-//!   bytes, in GB/s of array data.
+//!   bytes, in GB/s of array data;
+//! - `sipyco_pyon convert FILE` of that array's document, the whole process (output to the null
+//!   device), beside decoding and encoding it in this process, in ms.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -130,4 +132,32 @@ fn main() {
     );
     line("pyon_array80mb_encode_ms", enc.as_secs_f64() * 1e3);
     line("pyon_array80mb_decode_ms", dec.as_secs_f64() * 1e3);
+
+    // The whole `sipyco_pyon convert` process against the same work done in this process.
+    let in_process = best(budget, || v2::encode(&v2::decode(&text).unwrap()).unwrap());
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("array80mb.pyon");
+    std::fs::write(&file, &text).expect("write the array document");
+    drop((text, value));
+    let process = best(budget, || {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_sipyco_pyon"))
+            .arg("convert")
+            .arg(&file)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run sipyco_pyon");
+        assert!(status.success(), "sipyco_pyon convert failed");
+    });
+    line(
+        "pyon_array80mb_decode_encode_ms",
+        in_process.as_secs_f64() * 1e3,
+    );
+    line(
+        "sipyco_pyon_convert_array80mb_ms",
+        process.as_secs_f64() * 1e3,
+    );
+    line(
+        "sipyco_pyon_convert_vs_in_process",
+        process.as_secs_f64() / in_process.as_secs_f64(),
+    );
 }
