@@ -39,20 +39,18 @@ pub fn decode_with_depth(text: &str, max_depth: usize) -> Result<Value> {
         pos: 0,
         max_depth,
         items: std::mem::take(&mut scratch.items),
-        entries: std::mem::take(&mut scratch.entries),
         decoded: std::mem::take(&mut scratch.decoded),
     };
     let value = parser.parse(&mut scratch.frames);
     scratch.items = parser.items;
-    scratch.entries = parser.entries;
     scratch.decoded = parser.decoded;
     scratch.give_back();
     value.map_err(|e| *e)
 }
 
-/// An open container. Its elements so far live on the parser's shared scratch stacks (from
-/// `first` on), so growing a container never reallocates its own vector: each gets one
-/// exact-size vector when it closes.
+/// An open container. Its contents so far live on the parser's one scratch stack, `items`
+/// (from `first` on), so growing a container never reallocates its own vector: each gets one
+/// exact-size vector when it closes. Every value is pushed there as it is made, in place.
 enum Frame {
     /// An array; its items are `items[first..]`. `tag_list` marks the `[name, args]` value of
     /// a `__jsonclass__` key, `name` the input range of its name when read in place (see
@@ -64,12 +62,13 @@ enum Frame {
         name: Option<(usize, usize)>,
         built: Option<Parsed<Value>>,
     },
-    /// An object; its entries are `entries[first..]`, `key` awaits its value (`None`: the key
-    /// `__jsonclass__`, never allocated), `start` is where the object began and `tag` the
-    /// value of its last `__jsonclass__` key so far (kept apart: it is all that counts).
+    /// An object; its keys and values, in turn, are `items[first..]`. `tag_next` says the
+    /// value being read is that of a `__jsonclass__` key (which is never pushed), `start` is
+    /// where the object began and `tag` the value of its last `__jsonclass__` key so far (kept
+    /// apart: it is all that counts).
     Object {
         first: usize,
-        key: Option<String>,
+        tag_next: bool,
         start: usize,
         tag: Option<Tag>,
     },
@@ -90,10 +89,8 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     max_depth: usize,
-    /// Items of the open arrays, innermost last.
+    /// Items of the open arrays and keys and values of the open objects, innermost last.
     items: Vec<Value>,
-    /// Entries of the open objects, innermost last.
-    entries: Vec<(Value, Value)>,
     /// Base64 arguments decoded straight from the input, with the start of the tagged object
     /// they belong to (see [`Parser::base64_arg`]); innermost last.
     decoded: Vec<(usize, Vec<u8>)>,
@@ -159,14 +156,15 @@ impl<'a> Parser<'a> {
     fn parse(&mut self, stack: &mut Vec<Frame>) -> Parsed<Value> {
         'value: loop {
             self.skip_ws();
-            let mut value = match self.peek() {
+            match self.peek() {
                 Some(b'"') => {
                     if let Some(v) = self.tag_name(stack) {
-                        v
+                        self.items.push(v);
                     } else if let Some(v) = self.base64_arg(stack) {
-                        v
+                        self.items.push(v);
                     } else {
-                        Value::Str(self.string()?)
+                        let s = self.string()?;
+                        self.items.push(Value::Str(s));
                     }
                 }
                 Some(b'-' | b'0'..=b'9') => self.number()?,
@@ -175,10 +173,10 @@ impl<'a> Parser<'a> {
                     self.skip_ws();
                     if self.peek() == Some(b']') {
                         self.pos += 1;
-                        Value::List(Vec::new())
+                        self.items.push(Value::List(Vec::new()));
                     } else {
                         let tag_list =
-                            matches!(stack.last(), Some(Frame::Object { key: None, .. }));
+                            matches!(stack.last(), Some(Frame::Object { tag_next: true, .. }));
                         stack.push(Frame::Array {
                             first: self.items.len(),
                             tag_list,
@@ -194,12 +192,13 @@ impl<'a> Parser<'a> {
                     self.skip_ws();
                     if self.peek() == Some(b'}') {
                         self.pos += 1;
-                        Value::Dict(Dict::new())
+                        self.items.push(Value::Dict(Dict::new()));
                     } else {
-                        let key = self.key()?;
+                        let first = self.items.len();
+                        let tag_next = !self.key()?;
                         stack.push(Frame::Object {
-                            first: self.entries.len(),
-                            key,
+                            first,
+                            tag_next,
                             start,
                             tag: None,
                         });
@@ -212,10 +211,10 @@ impl<'a> Parser<'a> {
                 Some(b'N') => self.literal("NaN", Value::Float(f64::NAN))?,
                 Some(b'I') => self.literal("Infinity", Value::Float(f64::INFINITY))?,
                 _ => return Err(self.eof_or("expected value")),
-            };
-            // A value is complete: hand it to the enclosing container, closing as many
-            // containers as end here. `built` carries a tag built at the end of its list to
-            // the object (the frame below).
+            }
+            // A value is complete, on top of `items`: go on in the enclosing container, closing
+            // as many containers as end here. `built` carries a tag built at the end of its list
+            // to the object (the frame below), in place of a value on `items`.
             let mut built: Option<Parsed<Value>> = None;
             loop {
                 match stack.last_mut() {
@@ -224,7 +223,7 @@ impl<'a> Parser<'a> {
                         if self.pos != self.s.len() {
                             return Err(self.err("trailing characters"));
                         }
-                        return Ok(value);
+                        return Ok(self.items.pop().unwrap_or_default());
                     }
                     Some(Frame::Array {
                         first,
@@ -232,7 +231,6 @@ impl<'a> Parser<'a> {
                         name,
                         built: pre,
                     }) => {
-                        self.items.push(value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
@@ -244,7 +242,7 @@ impl<'a> Parser<'a> {
                                 let (first, tag_list, name, pre) =
                                     (*first, *tag_list, *name, pre.take());
                                 stack.pop();
-                                value = if let Some(pre) = pre {
+                                if let Some(pre) = pre {
                                     // The args were built when they ended; the list itself
                                     // holds only the name and a placeholder for them.
                                     built = Some(if self.items.len() == first + 2 {
@@ -255,46 +253,41 @@ impl<'a> Parser<'a> {
                                         ))))
                                     });
                                     self.items.truncate(first);
-                                    Value::None
-                                } else if tag_list {
-                                    match self.build_tag(stack, first, name) {
-                                        Some(b) => {
-                                            built = Some(b);
-                                            Value::None
-                                        }
-                                        None => Value::List(self.items.split_off(first)),
-                                    }
+                                } else if let Some(b) = tag_list
+                                    .then(|| self.build_tag(stack, first, name))
+                                    .flatten()
+                                {
+                                    built = Some(b);
                                 } else if let Some(v) = self.build_from_args(stack, first) {
-                                    v
+                                    self.items.push(v);
                                 } else {
-                                    Value::List(self.items.split_off(first))
-                                };
+                                    let v = Value::List(self.items.split_off(first));
+                                    self.items.push(v);
+                                }
                             }
                             _ => return Err(self.eof_or("expected `,` or `]`")),
                         }
                     }
                     Some(Frame::Object {
                         first,
-                        key,
+                        tag_next,
                         start,
                         tag,
                     }) => {
-                        match key.take() {
-                            Some(k) => self.entries.push((Value::Str(k), value)),
-                            None => {
-                                *tag = Some(match built.take() {
-                                    Some(b) => Tag::Built(b),
-                                    None => Tag::Raw(value),
-                                })
-                            }
+                        if *tag_next {
+                            *tag_next = false;
+                            *tag = Some(match built.take() {
+                                Some(b) => Tag::Built(b),
+                                None => Tag::Raw(self.items.pop().unwrap_or_default()),
+                            });
                         }
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
                                 self.pos += 1;
                                 self.skip_ws();
-                                *key = self.key()?;
-                                if key.is_none() {
+                                if !self.key()? {
+                                    *tag_next = true;
                                     // The last tag wins: base64 decoded for an earlier one is
                                     // no longer wanted.
                                     let start = *start;
@@ -306,21 +299,22 @@ impl<'a> Parser<'a> {
                                 self.pos += 1;
                                 let (first, start, tag) = (*first, *start, tag.take());
                                 stack.pop();
-                                value = match tag {
+                                let value = match tag {
                                     // Python's object hook: other keys are ignored.
                                     Some(Tag::Raw(tag)) => {
-                                        self.entries.truncate(first);
+                                        self.items.truncate(first);
                                         let decoded = self.drop_decoded(start);
                                         self.finish_tag(tag, start, decoded)?
                                     }
                                     Some(Tag::Built(v)) => {
-                                        self.entries.truncate(first);
+                                        self.items.truncate(first);
                                         v.map_err(|e| self.err_at(*e, start))?
                                     }
-                                    None => Value::Dict(Dict::from_decoded_pairs(
-                                        self.entries.split_off(first),
-                                    )),
+                                    None => {
+                                        Value::Dict(Dict::from_decoded_pairs(self.pairs(first)))
+                                    }
                                 };
+                                self.items.push(value);
                             }
                             _ => return Err(self.eof_or("expected `,` or `}`")),
                         }
@@ -328,6 +322,16 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// Takes the keys and values of an object (`items[first..]`, in turn) off the stack.
+    fn pairs(&mut self, first: usize) -> Vec<(Value, Value)> {
+        let mut contents = self.items.drain(first.min(self.items.len())..);
+        let mut pairs = Vec::with_capacity(contents.len() / 2);
+        while let (Some(k), Some(v)) = (contents.next(), contents.next()) {
+            pairs.push((k, v));
+        }
+        pairs
     }
 
     #[inline(always)]
@@ -339,30 +343,37 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// An object key and its `:`; `None` for `__jsonclass__` (however spelt).
-    fn key(&mut self) -> Parsed<Option<String>> {
+    /// An object key and its `:`. Pushes the key and returns `true`, or returns `false` for
+    /// `__jsonclass__` (however spelt), which is not pushed.
+    fn key(&mut self) -> Parsed<bool> {
         const TAG_KEY: &[u8] = b"\"__jsonclass__\"";
-        let k = if self.rest(self.pos).starts_with(TAG_KEY) {
+        let pushed = if self.rest(self.pos).starts_with(TAG_KEY) {
             self.pos += TAG_KEY.len();
-            None
+            false
         } else if self.peek() != Some(b'"') {
             return Err(self.eof_or("expected `\"` to start an object key"));
         } else {
-            Some(self.string()?).filter(|k| k != JSONCLASS)
+            let k = self.string()?;
+            let pushed = k != JSONCLASS;
+            if pushed {
+                self.items.push(Value::Str(k));
+            }
+            pushed
         };
         self.skip_ws();
         if self.peek() != Some(b':') {
             return Err(self.eof_or("expected `:`"));
         }
         self.pos += 1;
-        Ok(k)
+        Ok(pushed)
     }
 
     #[inline(always)]
-    fn literal(&mut self, word: &str, v: Value) -> Parsed<Value> {
+    fn literal(&mut self, word: &str, v: Value) -> Parsed<()> {
         if self.rest(self.pos).starts_with(word.as_bytes()) {
             self.pos += word.len();
-            Ok(v)
+            self.items.push(v);
+            Ok(())
         } else {
             Err(self.err("expected value"))
         }

@@ -3,8 +3,9 @@
 use super::*;
 
 impl Parser<'_> {
+    /// A number, pushed on the scratch stack.
     #[inline]
-    pub(super) fn number(&mut self) -> Parsed<Value> {
+    pub(super) fn number(&mut self) -> Parsed<()> {
         let start = self.pos;
         let neg = self.peek() == Some(b'-');
         if neg {
@@ -50,10 +51,11 @@ impl Parser<'_> {
         }
         let text = self.text_of(start, self.pos);
         if is_float {
-            return text
+            let f = text
                 .parse::<f64>()
-                .map(Value::Float)
-                .map_err(|_| self.err("invalid number"));
+                .map_err(|_| self.err("invalid number"))?;
+            self.items.push(Value::Float(f));
+            return Ok(());
         }
         let digits = self.s.get(int_start..int_end).unwrap_or_default();
         if digits.len() <= 18 {
@@ -61,7 +63,8 @@ impl Parser<'_> {
             for &d in digits {
                 v = v * 10 + (d - b'0') as i64;
             }
-            return Ok(Value::Int(if neg { -v } else { v }));
+            self.items.push(Value::Int(if neg { -v } else { v }));
+            return Ok(());
         }
         if digits.len() > MAX_INT_DIGITS {
             return Err(self.err_at(
@@ -71,9 +74,11 @@ impl Parser<'_> {
                 start,
             ));
         }
-        BigInt::parse_bytes(text.as_bytes(), 10)
+        let v = BigInt::parse_bytes(text.as_bytes(), 10)
             .map(Value::from_bigint)
-            .ok_or_else(|| self.err("invalid number"))
+            .ok_or_else(|| self.err("invalid number"))?;
+        self.items.push(v);
+        Ok(())
     }
 
     #[inline]

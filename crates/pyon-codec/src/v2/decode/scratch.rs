@@ -17,7 +17,6 @@ const KEEP_BYTES: usize = 1 << 20;
 #[derive(Default)]
 pub(super) struct Scratch {
     pub(super) items: Vec<Value>,
-    pub(super) entries: Vec<(Value, Value)>,
     pub(super) decoded: Vec<(usize, Vec<u8>)>,
     pub(super) frames: Vec<Frame>,
 }
@@ -36,11 +35,9 @@ impl Scratch {
     /// unless they are too large to be worth keeping.
     pub(super) fn give_back(mut self) {
         self.items.clear();
-        self.entries.clear();
         self.decoded.clear();
         self.frames.clear();
         let bytes = self.items.capacity() * size_of::<Value>()
-            + self.entries.capacity() * size_of::<(Value, Value)>()
             + self.frames.capacity() * size_of::<Frame>();
         if bytes <= KEEP_BYTES {
             self.decoded.shrink_to_fit();

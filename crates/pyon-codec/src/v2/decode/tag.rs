@@ -148,7 +148,9 @@ impl Parser<'_> {
         let [
             ..,
             Frame::Object {
-                key: None, start, ..
+                tag_next: true,
+                start,
+                ..
             },
             Frame::Array {
                 first: tag, name, ..
