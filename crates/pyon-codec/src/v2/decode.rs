@@ -261,7 +261,7 @@ impl<'a> Parser<'a> {
                                 } else if let Some(v) = self.build_from_args(stack, first) {
                                     self.items.push(v);
                                 } else {
-                                    let v = Value::List(self.items.split_off(first));
+                                    let v = Value::List(self.take_items(first));
                                     self.items.push(v);
                                 }
                             }
@@ -322,6 +322,13 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// Takes the items of an array (`items[first..]`) off the stack, into a vector of their
+    /// exact size. (`Vec::split_off(0)` would hand over the scratch stack itself, with all
+    /// its capacity.)
+    fn take_items(&mut self, first: usize) -> Vec<Value> {
+        self.items.drain(first.min(self.items.len())..).collect()
     }
 
     /// Takes the keys and values of an object (`items[first..]`, in turn) off the stack.

@@ -233,6 +233,11 @@ fn scratch_stacks_start_empty_every_call() {
         panic!("a list")
     };
     assert_eq!(items.len(), 100_001);
+    // A list gets a vector of its own size, never the (kept) scratch stack.
+    let Value::List(small) = decode("[1,2]").unwrap() else {
+        panic!("a list")
+    };
+    assert_eq!(small.capacity(), 2);
     assert_eq!(
         decode("[[]]").unwrap(),
         Value::List(vec![Value::List(vec![])])
