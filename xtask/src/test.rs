@@ -112,8 +112,8 @@ pub(crate) fn run_all() -> Result<(), String> {
                 .env("RUSTDOCFLAGS", "-D warnings"),
         ),
     )?;
-    // The fuzz targets live outside the workspace (cargo-fuzz runs them on nightly); stable
-    // can still type-check them, so an API change cannot silently break them.
+    // The fuzz targets live outside the workspace (cargo-fuzz runs them, see fuzz/README.md);
+    // `cargo check` type-checks them here, so an API change cannot silently break them.
     run(
         "fuzz targets compile (cargo check)",
         cargo().args([

@@ -2,10 +2,14 @@
 //!
 //! Prints one `name value` line per figure:
 //! - mixed corpus (`tests/corpus`, or `$SIPYCO_CORPUS_DIR`): PYON v2 decode/encode beside
-//!   `serde_json` parsing/serialising the same text into/from `serde_json::Value`, PYON v1
-//!   decode/encode, in MB/s of PYON text;
+//!   `serde_json` parsing/serialising the same text into/from `serde_json::Value`, `sonic-rs`
+//!   parsing it into `sonic_rs::Value` and `simd-json` into its owned value (from a fresh copy
+//!   of the text each time, since it parses in place), PYON v1 decode/encode, in MB/s of PYON
+//!   text;
 //! - an 80 MB float64 array: PYON v2 encode/decode beside the `base64` crate alone on the same
-//!   bytes, in GB/s of array data.
+//!   bytes, in GB/s of array data;
+//! - `sipyco_pyon convert FILE` of that array's document, the whole process (output to the null
+//!   device), beside decoding and encoding it in this process, in ms.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -62,6 +66,19 @@ fn main() {
             serde_json::from_str::<serde_json::Value>(t2).unwrap()
         }),
     );
+    let sonic_dec = rate(
+        t2.len(),
+        best(budget, || {
+            sonic_rs::from_str::<sonic_rs::Value>(t2).unwrap()
+        }),
+    );
+    let simd_dec = rate(
+        t2.len(),
+        best(budget, || {
+            let mut copy = t2.as_bytes().to_vec();
+            simd_json::to_owned_value(&mut copy).unwrap()
+        }),
+    );
     let v2_enc = rate(t2.len(), best(budget, || v2::encode(&value).unwrap()));
     let sj_text = serde_json::to_string(&json).unwrap();
     let sj_enc = rate(
@@ -74,6 +91,10 @@ fn main() {
     line("pyon_v2_decode_mb_s", v2_dec / 1e6);
     line("serde_json_parse_mb_s", sj_dec / 1e6);
     line("pyon_v2_decode_vs_serde_json", v2_dec / sj_dec);
+    line("sonic_rs_parse_mb_s", sonic_dec / 1e6);
+    line("pyon_v2_decode_vs_sonic_rs", v2_dec / sonic_dec);
+    line("simd_json_parse_mb_s", simd_dec / 1e6);
+    line("pyon_v2_decode_vs_simd_json", v2_dec / simd_dec);
     line("pyon_v2_encode_mb_s", v2_enc / 1e6);
     line("serde_json_serialize_mb_s", sj_enc / 1e6);
     line("pyon_v2_encode_vs_serde_json", v2_enc / sj_enc);
@@ -111,4 +132,32 @@ fn main() {
     );
     line("pyon_array80mb_encode_ms", enc.as_secs_f64() * 1e3);
     line("pyon_array80mb_decode_ms", dec.as_secs_f64() * 1e3);
+
+    // The whole `sipyco_pyon convert` process against the same work done in this process.
+    let in_process = best(budget, || v2::encode(&v2::decode(&text).unwrap()).unwrap());
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("array80mb.pyon");
+    std::fs::write(&file, &text).expect("write the array document");
+    drop((text, value));
+    let process = best(budget, || {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_sipyco_pyon"))
+            .arg("convert")
+            .arg(&file)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run sipyco_pyon");
+        assert!(status.success(), "sipyco_pyon convert failed");
+    });
+    line(
+        "pyon_array80mb_decode_encode_ms",
+        in_process.as_secs_f64() * 1e3,
+    );
+    line(
+        "sipyco_pyon_convert_array80mb_ms",
+        process.as_secs_f64() * 1e3,
+    );
+    line(
+        "sipyco_pyon_convert_vs_in_process",
+        process.as_secs_f64() / in_process.as_secs_f64(),
+    );
 }

@@ -318,20 +318,30 @@ pub(crate) fn from_jsonclass(
     args: Vec<Value>,
     decoded: Option<Vec<u8>>,
 ) -> Result<Value> {
-    let one = |mut args: Vec<Value>, what: &str| -> Result<Value> {
-        arity(what, &args, 1, 1)?;
-        Ok(args.pop().unwrap_or_default())
-    };
     match name {
-        "tuple" => Ok(Value::Tuple(items(one(args, "tuple")?, "tuple")?)),
-        "set" => make_set(items(one(args, "set")?, "set")?),
-        "dict" => Ok(Value::Dict(make_dict(items(one(args, "dict")?, "dict")?)?)),
-        "OrderedDict" => Ok(Value::OrderedDict(make_dict(items(
-            one(args, "OrderedDict")?,
-            "OrderedDict",
-        )?)?)),
+        "tuple" | "set" | "dict" | "OrderedDict" | "bytes" => {
+            arity(name, &args, 1, 1)?;
+            let mut args = args;
+            from_one_arg(name, args.pop().unwrap_or_default(), decoded)
+        }
         "complex" => make_complex(&args),
-        "bytes" => match one(args, "bytes")? {
+        "slice" => make_slice(args),
+        "Fraction" => make_fraction(&args),
+        "nparray" => make_nparray_with(&args, decoded),
+        "npscalar" => make_npscalar(&args),
+        _ => make_custom(name, args),
+    }
+}
+
+/// [`from_jsonclass`] for the types of one argument (`tuple`, `set`, `dict`, `OrderedDict`,
+/// `bytes`), given that argument.
+fn from_one_arg(name: &str, arg: Value, decoded: Option<Vec<u8>>) -> Result<Value> {
+    match name {
+        "tuple" => Ok(Value::Tuple(items(arg, "tuple")?)),
+        "set" => make_set(items(arg, "set")?),
+        "dict" => Ok(Value::Dict(make_dict(items(arg, "dict")?)?)),
+        "OrderedDict" => Ok(Value::OrderedDict(make_dict(items(arg, "OrderedDict")?)?)),
+        "bytes" => match arg {
             Value::Str(_) if decoded.is_some() => Ok(Value::Bytes(decoded.unwrap_or_default())),
             Value::Str(s) => Ok(Value::Bytes(b64decode(s.as_bytes())?)),
             other => Err(Error::data(format!(
@@ -339,10 +349,31 @@ pub(crate) fn from_jsonclass(
                 other.kind()
             ))),
         },
-        "slice" => make_slice(args),
-        "Fraction" => make_fraction(&args),
-        "nparray" => make_nparray_with(&args, decoded),
-        "npscalar" => make_npscalar(&args),
-        _ => make_custom(name, args),
+        _ => make_custom(name, vec![arg]),
     }
+}
+
+/// [`from_jsonclass`] with the arguments on top of a decoder's scratch stack (`stack[from..]`,
+/// which it takes off): the same value or error, without gathering the arguments of a built-in
+/// type into a vector of their own.
+pub(crate) fn from_jsonclass_on(
+    name: &str,
+    stack: &mut Vec<Value>,
+    from: usize,
+    decoded: Option<Vec<u8>>,
+) -> Result<Value> {
+    let args = stack.get(from..).unwrap_or_default();
+    let value = match name {
+        "tuple" | "set" | "dict" | "OrderedDict" | "bytes" if args.len() == 1 => {
+            let arg = stack.pop().unwrap_or_default();
+            return from_one_arg(name, arg, decoded);
+        }
+        "complex" => make_complex(args),
+        "Fraction" => make_fraction(args),
+        "nparray" => make_nparray_with(args, decoded),
+        "npscalar" => make_npscalar(args),
+        _ => return from_jsonclass(name, stack.split_off(from.min(stack.len())), decoded),
+    };
+    stack.truncate(from);
+    value
 }

@@ -132,3 +132,50 @@ fn upgrade_of_invalid_v1_changes_nothing() {
     assert!(!dir.path().join("bad.pyon_v1").exists());
     assert_eq!(std::fs::read_to_string(&p).unwrap(), "[1, 2");
 }
+
+/// Large documents come through a pipe, a redirected file and a named file alike, byte for
+/// byte what the library writes (the tool reads in large blocks and reuses its input buffer
+/// for the output).
+#[test]
+fn convert_of_a_large_document_by_every_input_path() {
+    let list: Vec<pyon_codec::Value> = (0..300_000)
+        .map(|i| pyon_codec::Value::from(format!("s{i}")))
+        .collect();
+    let value = pyon_codec::Value::List(list);
+    let v1_text = pyon_codec::v1::encode(&value).unwrap();
+    let want = pyon_codec::v2::encode(&value).unwrap() + "\n";
+    assert!(v1_text.len() > 3 << 20, "{}", v1_text.len());
+
+    let piped = run(&["convert"], &v1_text);
+    assert!(piped.status.success(), "{}", stderr(&piped));
+    assert!(stdout(&piped) == want, "piped output differs");
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("big.pyon");
+    std::fs::write(&p, &v1_text).unwrap();
+    let named = run(&["convert", p.to_str().unwrap()], "");
+    assert!(stdout(&named) == want, "named file output differs");
+
+    let redirected = Command::new(env!("CARGO_BIN_EXE_sipyco_pyon"))
+        .arg("convert")
+        .stdin(std::fs::File::open(&p).unwrap())
+        .output()
+        .unwrap();
+    assert!(redirected.status.success(), "{}", stderr(&redirected));
+    assert!(stdout(&redirected) == want, "redirected output differs");
+}
+
+#[test]
+fn invalid_utf8_is_an_error_naming_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("latin1.pyon");
+    std::fs::write(&p, b"[\"caf\xe9\"]").unwrap();
+    let o = run(&["convert", p.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("latin1.pyon") && err.contains("UTF-8"),
+        "{err}"
+    );
+    assert_eq!(stdout(&o), "");
+}

@@ -66,19 +66,46 @@ enum To {
     V2,
 }
 
+/// Reads all of `file` (or standard input) as UTF-8, in one buffer sized from the file's
+/// length when it has one, read in large blocks.
 fn read_input(file: Option<&Path>) -> Result<String, String> {
-    let mut text = String::new();
-    match file {
-        Some(p) => {
-            text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    let bytes = match file {
+        Some(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
+        None => read_stdin().map_err(|e| format!("standard input: {e}"))?,
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        match file {
+            Some(p) => format!(
+                "{}: stream did not contain valid UTF-8 (byte {at})",
+                p.display()
+            ),
+            None => format!("standard input: stream did not contain valid UTF-8 (byte {at})"),
         }
-        None => {
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| format!("standard input: {e}"))?;
-        }
-    }
-    Ok(text)
+    })
+}
+
+/// Reads standard input to its end into one buffer: sized from the length of what it is when
+/// that is a file (`sipyco_pyon convert < FILE`), and otherwise grown in ever larger blocks.
+fn read_stdin() -> std::io::Result<Vec<u8>> {
+    const BLOCK: usize = 1 << 20;
+    #[cfg(unix)]
+    let (mut input, hint) = {
+        use std::os::fd::AsFd;
+        let input = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?);
+        let hint = input
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| usize::try_from(m.len()).ok())
+            .unwrap_or(0);
+        (input, hint)
+    };
+    #[cfg(not(unix))]
+    let (mut input, hint) = (std::io::stdin().lock(), 0);
+    let mut buf = Vec::with_capacity(hint.saturating_add(1).max(BLOCK));
+    input.read_to_end(&mut buf)?;
+    Ok(buf)
 }
 
 fn decode(text: &str, from: From) -> Result<Value, String> {
@@ -92,19 +119,24 @@ fn decode(text: &str, from: From) -> Result<Value, String> {
 }
 
 fn convert(from: From, to: To, pretty: bool, file: Option<&Path>) -> Result<(), String> {
-    let value = decode(&read_input(file)?, from)?;
+    let mut text = read_input(file)?;
+    let value = decode(&text, from)?;
     let version = match to {
         To::V1 => Version::V1,
         To::V2 => Version::V2,
     };
-    let mut out = String::new();
+    // The output goes into the input's buffer: its pages are already there, where a new buffer
+    // of the same size would fault in every one of them again.
+    text.clear();
     version
-        .encode_into(&mut out, &value, pretty)
+        .encode_into(&mut text, &value, pretty)
         .map_err(|e| format!("cannot encode: {e}"))?;
-    out.push('\n');
+    drop(value);
+    text.push('\n');
+    // One write of the whole text: standard output's line buffering would only copy it.
     let mut stdout = std::io::stdout().lock();
     match stdout
-        .write_all(out.as_bytes())
+        .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

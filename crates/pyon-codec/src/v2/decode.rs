@@ -2,6 +2,11 @@
 //!
 //! The parser is iterative: nesting lives on a heap stack bounded by `max_depth`, so hostile
 //! input can neither overflow the thread's stack nor allocate more than the input warrants.
+//! Nothing here panics on any input: no `unwrap`, no indexing that could be out of bounds.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 use num_bigint::BigInt;
 
@@ -11,7 +16,14 @@ use crate::error::line_col;
 use crate::{Dict, Error, Result, Value};
 
 mod lexical;
+mod scratch;
 mod tag;
+
+use scratch::Scratch;
+
+/// What the parser's own steps return: the error boxed, so that the `Ok` side (a [`Value`]) is
+/// all that moves through registers on the hot path; [`decode_with_depth`] unboxes it.
+type Parsed<T> = std::result::Result<T, Box<Error>>;
 
 /// Decodes one PYON v2 value; surrounding whitespace is ignored.
 pub fn decode(text: &str) -> Result<Value> {
@@ -20,36 +32,43 @@ pub fn decode(text: &str) -> Result<Value> {
 
 /// Decodes one PYON v2 value with a custom nesting limit (JSON arrays and objects).
 pub fn decode_with_depth(text: &str, max_depth: usize) -> Result<Value> {
-    Parser {
+    let mut scratch = Scratch::take();
+    let mut parser = Parser {
         s: text.as_bytes(),
         text,
         pos: 0,
         max_depth,
-        items: Vec::new(),
-        entries: Vec::new(),
-        decoded: Vec::new(),
-    }
-    .parse()
+        items: std::mem::take(&mut scratch.items),
+        decoded: std::mem::take(&mut scratch.decoded),
+    };
+    let value = parser.parse(&mut scratch.frames);
+    scratch.items = parser.items;
+    scratch.decoded = parser.decoded;
+    scratch.give_back();
+    value.map_err(|e| *e)
 }
 
-/// An open container. Its elements so far live on the parser's shared scratch stacks (from
-/// `first` on), so growing a container never reallocates its own vector: each gets one
-/// exact-size vector when it closes.
-enum Frame<'a> {
+/// An open container. Its contents so far live on the parser's one scratch stack, `items`
+/// (from `first` on), so growing a container never reallocates its own vector: each gets one
+/// exact-size vector when it closes. Every value is pushed there as it is made, in place.
+enum Frame {
     /// An array; its items are `items[first..]`. `tag_list` marks the `[name, args]` value of
-    /// a `__jsonclass__` key, and `name` its name when read in place (see
-    /// [`Parser::tag_name`]).
+    /// a `__jsonclass__` key, `name` the input range of its name when read in place (see
+    /// [`Parser::tag_name`]) and `built` the value built from its args (see
+    /// [`Parser::build_from_args`]).
     Array {
         first: usize,
         tag_list: bool,
-        name: Option<&'a str>,
+        name: Option<(usize, usize)>,
+        built: Option<Parsed<Value>>,
     },
-    /// An object; its entries are `entries[first..]`, `key` awaits its value (`None`: the key
-    /// `__jsonclass__`, never allocated), `start` is where the object began and `tag` the
-    /// value of its last `__jsonclass__` key so far (kept apart: it is all that counts).
+    /// An object; its keys and values, in turn, are `items[first..]`. `tag_next` says the
+    /// value being read is that of a `__jsonclass__` key (which is never pushed), `start` is
+    /// where the object began and `tag` the value of its last `__jsonclass__` key so far (kept
+    /// apart: it is all that counts).
     Object {
         first: usize,
-        key: Option<String>,
+        tag_next: bool,
         start: usize,
         tag: Option<Tag>,
     },
@@ -62,7 +81,7 @@ enum Tag {
     /// A well-formed `[name, args]` of a built-in type, already built from its parts (sparing
     /// the list and, mostly, the name string). An error is only reported when the object
     /// ends, as if the tag were built then: a later syntax error or tag takes precedence.
-    Built(Result<Value>),
+    Built(Parsed<Value>),
 }
 
 struct Parser<'a> {
@@ -70,37 +89,44 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     max_depth: usize,
-    /// Items of the open arrays, innermost last.
+    /// Items of the open arrays and keys and values of the open objects, innermost last.
     items: Vec<Value>,
-    /// Entries of the open objects, innermost last.
-    entries: Vec<(Value, Value)>,
     /// Base64 arguments decoded straight from the input, with the start of the tagged object
     /// they belong to (see [`Parser::base64_arg`]); innermost last.
     decoded: Vec<(usize, Vec<u8>)>,
 }
 
 impl<'a> Parser<'a> {
-    fn err(&self, msg: impl Into<String>) -> Error {
+    #[cold]
+    #[inline(never)]
+    fn err(&self, msg: impl Into<String>) -> Box<Error> {
         let (l, c) = line_col(self.s, self.pos);
-        Error::syntax(msg, l, c)
+        Box::new(Error::syntax(msg, l, c))
     }
 
-    fn err_at(&self, e: Error, pos: usize) -> Error {
+    #[cold]
+    #[inline(never)]
+    fn err_at(&self, e: Error, pos: usize) -> Box<Error> {
         let (l, c) = line_col(self.s, pos);
-        e.at(l, c)
+        Box::new(e.at(l, c))
     }
 
-    fn eof_or(&self, msg: &str) -> Error {
+    #[cold]
+    #[inline(never)]
+    fn eof_or(&self, msg: &str) -> Box<Error> {
         if self.pos >= self.s.len() {
             let (l, c) = line_col(self.s, self.pos);
-            Error::new(crate::Category::Eof, format!("{msg}, found end of input")).at(l, c)
+            Box::new(
+                Error::new(crate::Category::Eof, format!("{msg}, found end of input")).at(l, c),
+            )
         } else {
             self.err(msg)
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn skip_ws(&mut self) {
+        // Compact text (what encoders write) has no whitespace: one look and done.
         while let Some(&c) = self.s.get(self.pos) {
             if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
                 self.pos += 1;
@@ -110,29 +136,52 @@ impl<'a> Parser<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
     }
 
-    fn parse(mut self) -> Result<Value> {
-        let mut stack: Vec<Frame<'_>> = Vec::new();
+    /// The input from `from` on (empty past the end).
+    #[inline(always)]
+    fn rest(&self, from: usize) -> &'a [u8] {
+        self.s.get(from..).unwrap_or_default()
+    }
+
+    /// The input text of a byte range that the scanner found on character boundaries.
+    #[inline(always)]
+    fn text_of(&self, from: usize, to: usize) -> &'a str {
+        self.text.get(from..to).unwrap_or_default()
+    }
+
+    fn parse(&mut self, stack: &mut Vec<Frame>) -> Parsed<Value> {
         'value: loop {
             self.skip_ws();
-            let mut value = match self.peek() {
+            match self.peek() {
+                Some(b'"') => {
+                    if let Some(v) = self.tag_name(stack) {
+                        self.items.push(v);
+                    } else if let Some(v) = self.base64_arg(stack) {
+                        self.items.push(v);
+                    } else {
+                        let s = self.string()?;
+                        self.items.push(Value::Str(s));
+                    }
+                }
+                Some(b'-' | b'0'..=b'9') => self.number()?,
                 Some(b'[') => {
                     self.enter(stack.len())?;
                     self.skip_ws();
                     if self.peek() == Some(b']') {
                         self.pos += 1;
-                        Value::List(Vec::new())
+                        self.items.push(Value::List(Vec::new()));
                     } else {
                         let tag_list =
-                            matches!(stack.last(), Some(Frame::Object { key: None, .. }));
+                            matches!(stack.last(), Some(Frame::Object { tag_next: true, .. }));
                         stack.push(Frame::Array {
                             first: self.items.len(),
                             tag_list,
                             name: None,
+                            built: None,
                         });
                         continue 'value;
                     }
@@ -143,39 +192,30 @@ impl<'a> Parser<'a> {
                     self.skip_ws();
                     if self.peek() == Some(b'}') {
                         self.pos += 1;
-                        Value::Dict(Dict::new())
+                        self.items.push(Value::Dict(Dict::new()));
                     } else {
-                        let key = self.key()?;
+                        let first = self.items.len();
+                        let tag_next = !self.key()?;
                         stack.push(Frame::Object {
-                            first: self.entries.len(),
-                            key,
+                            first,
+                            tag_next,
                             start,
                             tag: None,
                         });
                         continue 'value;
                     }
                 }
-                Some(b'"') => {
-                    if let Some(v) = self.tag_name(&mut stack) {
-                        v
-                    } else if let Some(v) = self.base64_arg(&stack) {
-                        v
-                    } else {
-                        Value::Str(self.string()?)
-                    }
-                }
-                Some(b'-' | b'0'..=b'9') => self.number()?,
                 Some(b't') => self.literal("true", Value::Bool(true))?,
                 Some(b'f') => self.literal("false", Value::Bool(false))?,
                 Some(b'n') => self.literal("null", Value::None)?,
                 Some(b'N') => self.literal("NaN", Value::Float(f64::NAN))?,
                 Some(b'I') => self.literal("Infinity", Value::Float(f64::INFINITY))?,
                 _ => return Err(self.eof_or("expected value")),
-            };
-            // A value is complete: hand it to the enclosing container, closing as many
-            // containers as end here. `built` carries a tag built at the end of its list to
-            // the object (the frame below).
-            let mut built: Option<Result<Value>> = None;
+            }
+            // A value is complete, on top of `items`: go on in the enclosing container, closing
+            // as many containers as end here. `built` carries a tag built at the end of its list
+            // to the object (the frame below), in place of a value on `items`.
+            let mut built: Option<Parsed<Value>> = None;
             loop {
                 match stack.last_mut() {
                     None => {
@@ -183,14 +223,14 @@ impl<'a> Parser<'a> {
                         if self.pos != self.s.len() {
                             return Err(self.err("trailing characters"));
                         }
-                        return Ok(value);
+                        return Ok(self.items.pop().unwrap_or_default());
                     }
-                    Some(&mut Frame::Array {
+                    Some(Frame::Array {
                         first,
                         tag_list,
                         name,
+                        built: pre,
                     }) => {
-                        self.items.push(value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
@@ -199,47 +239,59 @@ impl<'a> Parser<'a> {
                             }
                             Some(b']') => {
                                 self.pos += 1;
+                                let (first, tag_list, name, pre) =
+                                    (*first, *tag_list, *name, pre.take());
                                 stack.pop();
-                                value = if tag_list {
-                                    match self.build_tag(&stack, first, name) {
-                                        Some(b) => {
-                                            built = Some(b);
-                                            Value::None
-                                        }
-                                        None => Value::List(self.items.split_off(first)),
-                                    }
+                                if let Some(pre) = pre {
+                                    // The args were built when they ended; the list itself
+                                    // holds only the name and a placeholder for them.
+                                    built = Some(if self.items.len() == first + 2 {
+                                        pre
+                                    } else {
+                                        Err(Box::new(Error::data(format!(
+                                            "{JSONCLASS} needs a [name, args] list"
+                                        ))))
+                                    });
+                                    self.items.truncate(first);
+                                } else if let Some(b) = tag_list
+                                    .then(|| self.build_tag(stack, first, name))
+                                    .flatten()
+                                {
+                                    built = Some(b);
+                                } else if let Some(v) = self.build_from_args(stack, first) {
+                                    self.items.push(v);
                                 } else {
-                                    Value::List(self.items.split_off(first))
-                                };
+                                    let v = Value::List(self.take_items(first));
+                                    self.items.push(v);
+                                }
                             }
                             _ => return Err(self.eof_or("expected `,` or `]`")),
                         }
                     }
                     Some(Frame::Object {
                         first,
-                        key,
+                        tag_next,
                         start,
                         tag,
                     }) => {
-                        match key.take() {
-                            Some(k) => self.entries.push((Value::Str(k), value)),
-                            None => {
-                                *tag = Some(match built.take() {
-                                    Some(b) => Tag::Built(b),
-                                    None => Tag::Raw(value),
-                                })
-                            }
+                        if *tag_next {
+                            *tag_next = false;
+                            *tag = Some(match built.take() {
+                                Some(b) => Tag::Built(b),
+                                None => Tag::Raw(self.items.pop().unwrap_or_default()),
+                            });
                         }
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
                                 self.pos += 1;
                                 self.skip_ws();
-                                *key = self.key()?;
-                                if key.is_none() {
+                                if !self.key()? {
+                                    *tag_next = true;
                                     // The last tag wins: base64 decoded for an earlier one is
                                     // no longer wanted.
-                                    self.drop_decoded(*start);
+                                    let start = *start;
+                                    self.drop_decoded(start);
                                 }
                                 continue 'value;
                             }
@@ -247,21 +299,22 @@ impl<'a> Parser<'a> {
                                 self.pos += 1;
                                 let (first, start, tag) = (*first, *start, tag.take());
                                 stack.pop();
-                                value = match tag {
+                                let value = match tag {
                                     // Python's object hook: other keys are ignored.
                                     Some(Tag::Raw(tag)) => {
-                                        self.entries.truncate(first);
+                                        self.items.truncate(first);
                                         let decoded = self.drop_decoded(start);
                                         self.finish_tag(tag, start, decoded)?
                                     }
                                     Some(Tag::Built(v)) => {
-                                        self.entries.truncate(first);
-                                        v.map_err(|e| self.err_at(e, start))?
+                                        self.items.truncate(first);
+                                        v.map_err(|e| self.err_at(*e, start))?
                                     }
-                                    None => Value::Dict(Dict::from_decoded_pairs(
-                                        self.entries.split_off(first),
-                                    )),
+                                    None => {
+                                        Value::Dict(Dict::from_decoded_pairs(self.pairs(first)))
+                                    }
                                 };
+                                self.items.push(value);
                             }
                             _ => return Err(self.eof_or("expected `,` or `}`")),
                         }
@@ -271,7 +324,25 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn enter(&mut self, depth: usize) -> Result<()> {
+    /// Takes the items of an array (`items[first..]`) off the stack, into a vector of their
+    /// exact size. (`Vec::split_off(0)` would hand over the scratch stack itself, with all
+    /// its capacity.)
+    fn take_items(&mut self, first: usize) -> Vec<Value> {
+        self.items.drain(first.min(self.items.len())..).collect()
+    }
+
+    /// Takes the keys and values of an object (`items[first..]`, in turn) off the stack.
+    fn pairs(&mut self, first: usize) -> Vec<(Value, Value)> {
+        let mut contents = self.items.drain(first.min(self.items.len())..);
+        let mut pairs = Vec::with_capacity(contents.len() / 2);
+        while let (Some(k), Some(v)) = (contents.next(), contents.next()) {
+            pairs.push((k, v));
+        }
+        pairs
+    }
+
+    #[inline(always)]
+    fn enter(&mut self, depth: usize) -> Parsed<()> {
         if depth >= self.max_depth {
             return Err(self.err(format!("nesting deeper than {} levels", self.max_depth)));
         }
@@ -279,29 +350,37 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// An object key and its `:`; `None` for `__jsonclass__` (however spelt).
-    fn key(&mut self) -> Result<Option<String>> {
+    /// An object key and its `:`. Pushes the key and returns `true`, or returns `false` for
+    /// `__jsonclass__` (however spelt), which is not pushed.
+    fn key(&mut self) -> Parsed<bool> {
         const TAG_KEY: &[u8] = b"\"__jsonclass__\"";
-        let k = if self.s[self.pos..].starts_with(TAG_KEY) {
+        let pushed = if self.rest(self.pos).starts_with(TAG_KEY) {
             self.pos += TAG_KEY.len();
-            None
+            false
         } else if self.peek() != Some(b'"') {
             return Err(self.eof_or("expected `\"` to start an object key"));
         } else {
-            Some(self.string()?).filter(|k| k != JSONCLASS)
+            let k = self.string()?;
+            let pushed = k != JSONCLASS;
+            if pushed {
+                self.items.push(Value::Str(k));
+            }
+            pushed
         };
         self.skip_ws();
         if self.peek() != Some(b':') {
             return Err(self.eof_or("expected `:`"));
         }
         self.pos += 1;
-        Ok(k)
+        Ok(pushed)
     }
 
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value> {
-        if self.s[self.pos..].starts_with(word.as_bytes()) {
+    #[inline(always)]
+    fn literal(&mut self, word: &str, v: Value) -> Parsed<()> {
+        if self.rest(self.pos).starts_with(word.as_bytes()) {
             self.pos += word.len();
-            Ok(v)
+            self.items.push(v);
+            Ok(())
         } else {
             Err(self.err("expected value"))
         }

@@ -3,7 +3,9 @@
 use super::*;
 
 impl Parser<'_> {
-    pub(super) fn number(&mut self) -> Result<Value> {
+    /// A number, pushed on the scratch stack.
+    #[inline]
+    pub(super) fn number(&mut self) -> Parsed<()> {
         let start = self.pos;
         let neg = self.peek() == Some(b'-');
         if neg {
@@ -47,20 +49,22 @@ impl Parser<'_> {
             }
             is_float = true;
         }
-        let text = &self.text[start..self.pos];
+        let text = self.text_of(start, self.pos);
         if is_float {
-            return text
+            let f = text
                 .parse::<f64>()
-                .map(Value::Float)
-                .map_err(|_| self.err("invalid number"));
+                .map_err(|_| self.err("invalid number"))?;
+            self.items.push(Value::Float(f));
+            return Ok(());
         }
-        let digits = &self.s[int_start..int_end];
+        let digits = self.s.get(int_start..int_end).unwrap_or_default();
         if digits.len() <= 18 {
             let mut v: i64 = 0;
             for &d in digits {
                 v = v * 10 + (d - b'0') as i64;
             }
-            return Ok(Value::Int(if neg { -v } else { v }));
+            self.items.push(Value::Int(if neg { -v } else { v }));
+            return Ok(());
         }
         if digits.len() > MAX_INT_DIGITS {
             return Err(self.err_at(
@@ -70,19 +74,22 @@ impl Parser<'_> {
                 start,
             ));
         }
-        BigInt::parse_bytes(text.as_bytes(), 10)
+        let v = BigInt::parse_bytes(text.as_bytes(), 10)
             .map(Value::from_bigint)
-            .ok_or_else(|| self.err("invalid number"))
+            .ok_or_else(|| self.err("invalid number"))?;
+        self.items.push(v);
+        Ok(())
     }
 
-    pub(super) fn string(&mut self) -> Result<String> {
+    #[inline]
+    pub(super) fn string(&mut self) -> Parsed<String> {
         self.pos += 1; // opening quote
         let start = self.pos;
         // Fast path: no escapes.
         self.pos = crate::scan::string_stop(self.s, start, b'"');
         match self.peek() {
             Some(b'"') => {
-                let s = self.text[start..self.pos].to_owned();
+                let s = self.text_of(start, self.pos).to_owned();
                 self.pos += 1;
                 return Ok(s);
             }
@@ -91,18 +98,18 @@ impl Parser<'_> {
             None => return Err(self.eof_or("unterminated string")),
         }
         let mut out = String::with_capacity(self.pos - start + 16);
-        out.push_str(&self.text[start..self.pos]);
+        out.push_str(self.text_of(start, self.pos));
         let mut run = self.pos;
         loop {
             self.pos = crate::scan::string_stop(self.s, self.pos, b'"');
             match self.peek() {
                 Some(b'"') => {
-                    out.push_str(&self.text[run..self.pos]);
+                    out.push_str(self.text_of(run, self.pos));
                     self.pos += 1;
                     return Ok(out);
                 }
                 Some(b'\\') => {
-                    out.push_str(&self.text[run..self.pos]);
+                    out.push_str(self.text_of(run, self.pos));
                     self.pos += 1;
                     let c = self
                         .peek()
@@ -134,7 +141,7 @@ impl Parser<'_> {
         }
     }
 
-    fn hex4(&mut self) -> Result<u32> {
+    fn hex4(&mut self) -> Parsed<u32> {
         let h = self
             .s
             .get(self.pos..self.pos + 4)
@@ -150,7 +157,7 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn unicode_escape(&mut self) -> Result<char> {
+    fn unicode_escape(&mut self) -> Parsed<char> {
         let at = self.pos - 2;
         let hi = self.hex4()?;
         let code = if (0xD800..0xDC00).contains(&hi) {

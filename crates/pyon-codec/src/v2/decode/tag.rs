@@ -2,17 +2,19 @@
 
 use super::*;
 
-impl<'a> Parser<'a> {
+impl Parser<'_> {
     /// At a string that is the name of a tag (first in its `[name, args]` list) and needs no
-    /// unescaping: reads it in place, keeping the `&str` in the list's frame, and returns the
+    /// unescaping: reads it in place, keeping its range in the list's frame, and returns the
     /// placeholder (an empty str) to put in the list. The list is only ever used by
-    /// [`Parser::build_tag`], which takes the name from the frame, or puts it back in the list
-    /// when it leaves the list as it is.
-    pub(super) fn tag_name(&mut self, stack: &mut [Frame<'a>]) -> Option<Value> {
+    /// [`Parser::build_from_args`] and [`Parser::build_tag`], which take the name from the
+    /// frame, or put it back in the list when they leave the list as it is.
+    #[inline]
+    pub(super) fn tag_name(&mut self, stack: &mut [Frame]) -> Option<Value> {
         let Some(Frame::Array {
             first,
             tag_list: true,
             name,
+            ..
         }) = stack.last_mut()
         else {
             return None;
@@ -25,32 +27,89 @@ impl<'a> Parser<'a> {
         if self.s.get(end) != Some(&b'"') {
             return None;
         }
-        *name = Some(&self.text[from..end]);
+        *name = Some((from, end));
         self.pos = end + 1;
         Some(Value::Str(String::new()))
     }
 
-    /// At the end of a tag's list (`items[first..]`, `name` if read in place): when it is
-    /// `[name, args]` with the name of a built-in type, builds the value from the parts (the
-    /// object is the frame on top of `stack`); `None` leaves the list, with its name, to
-    /// [`Parser::finish_tag`]. Registered custom types are left too: their checks run only for
-    /// the tag that wins.
+    /// The name of the tag list whose items start at `first`: read in place, or the first item.
+    fn name_of(&self, first: usize, name: Option<(usize, usize)>) -> Option<&str> {
+        match name {
+            Some((from, to)) => Some(self.text_of(from, to)),
+            None => self.items.get(first)?.as_str(),
+        }
+    }
+
+    /// At the end of an array (`items[first..]`) that is the args of a tag list with the name
+    /// of a built-in type (`{"__jsonclass__": [name, HERE]}`): builds the value from the args
+    /// right where they are, keeps the result in the tag list's frame and returns the
+    /// placeholder to put in the list (see [`Frame::Array`]). `None` (nothing done) for any
+    /// other array.
+    #[inline]
+    pub(super) fn build_from_args(&mut self, stack: &mut [Frame], first: usize) -> Option<Value> {
+        let [
+            ..,
+            Frame::Object { start, .. },
+            Frame::Array {
+                first: tag,
+                tag_list: true,
+                name,
+                built,
+            },
+        ] = stack
+        else {
+            return None;
+        };
+        if *tag + 1 != first || self.items.len() < first {
+            return None;
+        }
+        let start = *start;
+        if !self
+            .name_of(*tag, *name)
+            .is_some_and(crate::construct::is_builtin)
+        {
+            return None;
+        }
+        // An escaped name was unescaped into the list's first item: taken out (the list is
+        // dropped with the tag) so that the args below it can be taken off the stack.
+        let owned = match name {
+            Some(_) => None,
+            None => self.items.get_mut(*tag).map(std::mem::take),
+        };
+        let name = match (*name, &owned) {
+            (Some((from, to)), _) => self.text_of(from, to),
+            (None, Some(Value::Str(s))) => s.as_str(),
+            _ => return None,
+        };
+        let decoded = self.drop_decoded(start);
+        *built = Some(
+            crate::construct::from_jsonclass_on(name, &mut self.items, first, decoded)
+                .map_err(Box::new),
+        );
+        Some(Value::None)
+    }
+    /// At the end of a tag's list (`items[first..]`, `name` if read in place) whose args were
+    /// not built when they ended (an empty args list): when it is `[name, args]` with the name
+    /// of a built-in type, builds the value from the parts (the object is the frame on top of
+    /// `stack`); `None` leaves the list, with its name, to [`Parser::finish_tag`]. Registered
+    /// custom types are left too: their checks run only for the tag that wins.
     pub(super) fn build_tag(
         &mut self,
-        stack: &[Frame<'a>],
+        stack: &[Frame],
         first: usize,
-        name: Option<&'a str>,
-    ) -> Option<Result<Value>> {
-        let builtin = match (stack.last(), &self.items[first..]) {
+        name: Option<(usize, usize)>,
+    ) -> Option<Parsed<Value>> {
+        let in_place = name.map(|(from, to)| self.text_of(from, to));
+        let builtin = match (stack.last(), self.items.get(first..).unwrap_or_default()) {
             (Some(Frame::Object { .. }), [Value::Str(owned), Value::List(_)]) => {
-                crate::construct::is_builtin(name.unwrap_or(owned))
+                crate::construct::is_builtin(in_place.unwrap_or(owned))
             }
             _ => false,
         };
         if !builtin {
             // Left as a list: a name read in place goes back into it.
-            if let Some(name) = name {
-                self.items[first] = Value::Str(name.to_owned());
+            if let (Some(name), Some(slot)) = (in_place, self.items.get_mut(first)) {
+                *slot = Value::Str(name.to_owned());
             }
             return None;
         }
@@ -63,7 +122,7 @@ impl<'a> Parser<'a> {
             return None;
         };
         let decoded = self.drop_decoded(start);
-        Some(from_jsonclass(name.unwrap_or(&owned), args, decoded))
+        Some(from_jsonclass(in_place.unwrap_or(&owned), args, decoded).map_err(Box::new))
     }
 
     /// Takes the base64 decoded for the tagged object that starts at `start`, if any.
@@ -85,11 +144,13 @@ impl<'a> Parser<'a> {
     /// The placeholder can only reach `from_jsonclass` of that very tag: the args list is the
     /// second item of the tag's `[name, args]` list, which is used as a whole or not at all,
     /// and a later `__jsonclass__` key in the object drops the data.
-    pub(super) fn base64_arg(&mut self, stack: &[Frame<'_>]) -> Option<Value> {
+    pub(super) fn base64_arg(&mut self, stack: &[Frame]) -> Option<Value> {
         let [
             ..,
             Frame::Object {
-                key: None, start, ..
+                tag_next: true,
+                start,
+                ..
             },
             Frame::Array {
                 first: tag, name, ..
@@ -102,23 +163,19 @@ impl<'a> Parser<'a> {
         if *args != tag + 1 {
             return None;
         }
-        let name = match name {
-            Some(name) => name,
-            None => self.items[*tag].as_str()?,
-        };
-        let arg = match name {
+        let arg = match self.name_of(*tag, *name)? {
             "nparray" => 2,
             "bytes" => 0,
             _ => return None,
         };
-        if self.items.len() - args != arg {
+        if self.items.len() != args + arg {
             return None;
         }
         // The first `"` ends the string unless an escape comes first, and then the text is not
         // base64 anyway: valid base64 has no `\`, no `"` and no control character.
         let from = self.pos + 1;
-        let end = from + memchr::memchr(b'"', &self.s[from..])?;
-        let data = crate::construct::b64decode_strict(&self.s[from..end])?;
+        let end = from + memchr::memchr(b'"', self.rest(from))?;
+        let data = crate::construct::b64decode_strict(self.s.get(from..end)?)?;
         self.decoded.push((*start, data));
         self.pos = end + 1;
         Some(Value::Str(String::new()))
@@ -130,7 +187,7 @@ impl<'a> Parser<'a> {
         tag: Value,
         start: usize,
         decoded: Option<Vec<u8>>,
-    ) -> Result<Value> {
+    ) -> Parsed<Value> {
         let tag_items = match tag {
             Value::List(items) if items.len() == 2 => items,
             _ => {

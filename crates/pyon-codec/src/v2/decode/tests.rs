@@ -159,3 +159,98 @@ fn depth_is_bounded() {
     let deep = "[".repeat(200_000);
     assert!(decode(&deep).unwrap_err().message().contains("nesting"));
 }
+
+/// Tag args are built off the scratch stack when they end; whatever follows them in the tag
+/// list, and whichever tag wins, the result is that of building the whole tag at the end.
+#[test]
+fn tag_args_built_in_place_keep_python_results() {
+    let ok = [
+        (
+            r#"{"__jsonclass__":["complex",[1,2.5]]}"#,
+            Value::Complex(num_complex::Complex64::new(1.0, 2.5)),
+        ),
+        (
+            r#"{"__jsonclass__":["Fraction",[6,-8]]}"#,
+            crate::construct::make_fraction(&[Value::Int(-3), Value::Int(4)]).unwrap(),
+        ),
+        (
+            r#"{"__jsonclass__":["slice",[null,5,2]]}"#,
+            Value::slice(Value::None, Value::Int(5), Value::Int(2)),
+        ),
+        (
+            r#"{"__jsonclass__":["set",[[1,1.0,true,2]]]}"#,
+            Value::Set(vec![Value::Int(1), Value::Int(2)]),
+        ),
+        // A tag inside the args of another, and one as a later key's value.
+        (
+            r#"{"a":{"__jsonclass__":["tuple",[[{"__jsonclass__":["tuple",[[]]]}]]]},"b":1}"#,
+            crate::dict! {"a" => Value::Tuple(vec![Value::Tuple(vec![])]), "b" => 1},
+        ),
+        // An earlier tag built in place loses to a later raw one.
+        (
+            r#"{"__jsonclass__":["tuple",[[1]]],"__jsonclass__":["bytes",["QQ=="]]}"#,
+            Value::Bytes(b"A".to_vec()),
+        ),
+    ];
+    for (text, want) in ok {
+        assert_eq!(decode(text).unwrap(), want, "{text}");
+    }
+    for (text, message) in [
+        // A built tag followed by a third item (itself a tag built in place).
+        (
+            r#"{"__jsonclass__":["tuple",[[1]],{"__jsonclass__":["tuple",[[2]]]}]}"#,
+            "__jsonclass__ needs a [name, args] list at line 1 column 1",
+        ),
+        (
+            r#"[0, {"__jsonclass__":["complex",[1,2,3]]}]"#,
+            "complex takes 1 to 2 arguments, got 3 at line 1 column 5",
+        ),
+        (
+            r#"{"__jsonclass__":["nosuch.Type",[1]]}"#,
+            "unknown type name \"nosuch.Type\" at line 1 column 1",
+        ),
+    ] {
+        let e = decode(text).unwrap_err();
+        assert_eq!(e.to_string(), message, "{text}");
+    }
+}
+
+/// The per-thread scratch stacks carry nothing from one call to the next, whether the call
+/// failed half-way or grew them past what is kept.
+#[test]
+fn scratch_stacks_start_empty_every_call() {
+    for bad in [
+        r#"[1, [2, {"a": 3, "b": "#,
+        r#"{"__jsonclass__":["tuple",[[1"#,
+        "[1,]",
+    ] {
+        assert!(decode(bad).is_err(), "{bad}");
+        assert_eq!(decode("[7]").unwrap(), Value::List(vec![Value::Int(7)]));
+        assert_eq!(decode(r#"{"k":7}"#).unwrap(), crate::dict! {"k" => 7});
+    }
+    let big = format!("[{}0]", "1,".repeat(100_000));
+    let Value::List(items) = decode(&big).unwrap() else {
+        panic!("a list")
+    };
+    assert_eq!(items.len(), 100_001);
+    // A list gets a vector of its own size, never the (kept) scratch stack.
+    let Value::List(small) = decode("[1,2]").unwrap() else {
+        panic!("a list")
+    };
+    assert_eq!(small.capacity(), 2);
+    assert_eq!(
+        decode("[[]]").unwrap(),
+        Value::List(vec![Value::List(vec![])])
+    );
+    // Other threads have stacks of their own.
+    let handles: Vec<_> = (0..4)
+        .map(|i| std::thread::spawn(move || decode(&format!("[{i},{{\"x\":{i}}}]")).unwrap()))
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        let i = i as i64;
+        assert_eq!(
+            h.join().unwrap(),
+            Value::List(vec![Value::Int(i), crate::dict! {"x" => i}])
+        );
+    }
+}
