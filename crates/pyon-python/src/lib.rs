@@ -1,0 +1,116 @@
+//! `sipyco_rs`: the PYON codec of [`pyon_codec`] as a Python module, a drop-in for `sipyco.pyon`.
+//!
+//! Every ARTIQ lab runs Python SiPyCo, whose PYON is slow on large datasets. This crate builds
+//! the extension module `sipyco_rs._native` (with maturin: `pip install ./crates/pyon-python`);
+//! the Python package `sipyco_rs` around it offers `sipyco_rs.pyon` with the functions of
+//! `sipyco.pyon`, and `sipyco_rs.install()` puts them in place of sipyco's own.
+//!
+//! - [`encode`]`(obj, pretty=False)`, [`decode`]`(text)`, [`store_file`]`(filename, obj)` and
+//!   [`load_file`]`(filename)`: the same bytes as `sipyco.pyon`, the same Python objects back,
+//!   the same exception classes for unsupported values and bad text.
+//! - [`to_value`] turns Python objects into a [`pyon_codec::Value`] with Python's encoding rules
+//!   (`sipyco.pyon.wrap` and `json.dumps`), [`to_python`] builds Python objects from one with
+//!   Python's decoding rules (`json.loads` with sipyco's `object_hook`), and [`errors`] maps
+//!   codec errors to the Python exceptions that sipyco raises.
+//! - The codec itself (text to value, value to text, base64 of arrays) runs with the GIL
+//!   released when the input is large, so other Python threads keep running.
+//!
+//! ```python
+//! from sipyco_rs import pyon
+//! text = pyon.encode({"a": (1, 2.5)})   # '{"a":{"__jsonclass__":["tuple",[[1,2.5]]]}}'
+//! assert pyon.decode(text) == {"a": (1, 2.5)}
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
+pub mod errors;
+pub mod to_python;
+pub mod to_value;
+mod types;
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+use pyon_codec::Value;
+
+/// Inputs at least this long (bytes of text, or elements of arrays) are coded with the GIL
+/// released; below it, releasing and taking back the GIL costs more than it frees.
+const DETACH_BYTES: usize = 1 << 16;
+
+/// `sipyco.pyon.encode(x, pretty=False)`: the PYON v2 text of `obj`.
+///
+/// Raises `TypeError` for a value sipyco cannot encode, `AssertionError` for a dict holding the
+/// key `__jsonclass__`, `ValueError` for a reference cycle and `RecursionError` for nesting
+/// deeper than the codec allows.
+#[pyfunction]
+#[pyo3(signature = (obj, pretty = false))]
+pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, pretty: bool) -> PyResult<String> {
+    let (value, weight) = to_value::to_value(obj)?;
+    let run = move || {
+        if pretty {
+            pyon_codec::encode_pretty(&value)
+        } else {
+            pyon_codec::encode(&value)
+        }
+    };
+    let text = if weight >= DETACH_BYTES {
+        py.detach(run)
+    } else {
+        run()
+    };
+    text.map_err(|e| errors::encode_error(&e))
+}
+
+/// `sipyco.pyon.decode(s)`: the Python value of the PYON v2 text `text`.
+///
+/// Raises what `json.loads` with sipyco's hook raises: `json.JSONDecodeError` for bad text,
+/// `TypeError` for an unknown type tag, `ValueError` for a bad array, `RecursionError` for
+/// nesting too deep.
+#[pyfunction]
+pub fn decode<'py>(py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    let s = text.to_str()?;
+    let decoded = if s.len() >= DETACH_BYTES {
+        py.detach(|| pyon_codec::decode(s))
+    } else {
+        pyon_codec::decode(s)
+    };
+    match decoded {
+        Ok(value) => to_python::to_python(py, value),
+        Err(e) => Err(errors::decode_error(py, &e, text)),
+    }
+}
+
+/// `sipyco.pyon.store_file(filename, x)`: writes pretty PYON v2 atomically (a temporary file in
+/// the same directory, flushed, synced, renamed over `filename`).
+#[pyfunction]
+pub fn store_file(py: Python<'_>, filename: PathBuf, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    let (value, _) = to_value::to_value(obj)?;
+    py.detach(move || pyon_codec::store_file(&filename, &value))
+        .map_err(|e| errors::encode_error(&e))
+}
+
+/// `sipyco.pyon.load_file(filename)`: decodes the PYON v2 file `filename` (UTF-8).
+#[pyfunction]
+pub fn load_file(py: Python<'_>, filename: PathBuf) -> PyResult<Bound<'_, PyAny>> {
+    let text = py.detach(|| std::fs::read_to_string(&filename))?;
+    let decoded: Result<Value, _> = py.detach(|| pyon_codec::decode(&text));
+    match decoded {
+        Ok(value) => to_python::to_python(py, value),
+        Err(e) => Err(errors::decode_error(py, &e, &PyString::new(py, &text))),
+    }
+}
+
+/// The extension module `sipyco_rs._native`; the package `sipyco_rs` re-exports it.
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(encode, m)?)?;
+    m.add_function(wrap_pyfunction!(decode, m)?)?;
+    m.add_function(wrap_pyfunction!(store_file, m)?)?;
+    m.add_function(wrap_pyfunction!(load_file, m)?)?;
+    Ok(())
+}
