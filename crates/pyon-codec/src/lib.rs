@@ -41,6 +41,7 @@ mod registry;
 mod repr;
 mod scan;
 mod serde_impl;
+pub mod text;
 pub mod v1;
 pub mod v2;
 mod value;
