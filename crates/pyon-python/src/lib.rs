@@ -28,6 +28,7 @@
 
 pub mod errors;
 pub mod to_python;
+pub mod to_text;
 pub mod to_value;
 mod types;
 
@@ -39,7 +40,13 @@ use pyon_codec::Value;
 
 /// Inputs at least this long (bytes of text, or elements of arrays) are coded with the GIL
 /// released; below it, releasing and taking back the GIL costs more than it frees.
-const DETACH_BYTES: usize = 1 << 16;
+pub(crate) const DETACH_BYTES: usize = 1 << 16;
+
+/// Stack that must be left before a conversion goes one container deeper (enough for several
+/// levels of a debug build); when less is left, the walk continues on a new segment.
+pub(crate) const STACK_RED_ZONE: usize = 256 * 1024;
+/// Size of such a new stack segment.
+pub(crate) const STACK_SEGMENT: usize = 4 << 20;
 
 /// `sipyco.pyon.encode(x, pretty=False)`: the PYON v2 text of `obj`.
 ///
@@ -49,14 +56,11 @@ const DETACH_BYTES: usize = 1 << 16;
 #[pyfunction]
 #[pyo3(signature = (obj, pretty = false))]
 pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, pretty: bool) -> PyResult<String> {
+    if !pretty {
+        return to_text::encode_compact(obj);
+    }
     let (value, weight) = to_value::to_value(obj)?;
-    let run = move || {
-        if pretty {
-            pyon_codec::encode_pretty(&value)
-        } else {
-            pyon_codec::encode(&value)
-        }
-    };
+    let run = move || pyon_codec::encode_pretty(&value);
     let text = if weight >= DETACH_BYTES {
         py.detach(run)
     } else {

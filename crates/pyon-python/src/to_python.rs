@@ -39,6 +39,13 @@ const MAX_CACHED_KEY: usize = 64;
 
 impl<'py, 'v> Builder<'py, 'v> {
     fn object(&mut self, v: &'v mut Value) -> PyResult<Bound<'py, PyAny>> {
+        // Decoded values nest up to the decoder's limit; deep ones get fresh stack segments.
+        stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+            self.build(v)
+        })
+    }
+
+    fn build(&mut self, v: &'v mut Value) -> PyResult<Bound<'py, PyAny>> {
         let py = self.py;
         Ok(match v {
             Value::None => py.None().into_bound(py),

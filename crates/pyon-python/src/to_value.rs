@@ -7,8 +7,6 @@
 //! `slice`, `Fraction`, `numpy.ndarray` and the numpy scalar types. Anything else is a
 //! `TypeError` with sipyco's message.
 
-use std::collections::HashSet;
-
 use num_bigint::BigInt;
 use num_complex::Complex64;
 use numpy::PyReadonlyArray1;
@@ -24,20 +22,26 @@ use crate::types;
 /// Converts `obj` to a value, with its weight: about how many bytes the codec will have to
 /// write (used to decide whether encoding runs with the GIL released).
 pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<(Value, usize)> {
+    to_value_at(obj, 0)
+}
+
+/// [`to_value`] for an object found `depth` containers deep: the depth limit counts them.
+pub fn to_value_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<(Value, usize)> {
     let mut c = Converter {
-        path: HashSet::new(),
-        depth: 0,
+        path: Vec::new(),
+        outer_depth: depth,
         weight: 0,
     };
     let v = c.value(obj)?;
     Ok((v, c.weight))
 }
 
-/// The walk's state: the containers on the current path (for `json`'s "Circular reference
-/// detected"), the depth, and the weight so far.
+/// The walk's state: the containers on the current path (when the depth limit is hit, one
+/// that is already on it makes json's "Circular reference detected"), the depth of the walk's
+/// start, and the weight so far.
 struct Converter {
-    path: HashSet<usize>,
-    depth: usize,
+    path: Vec<usize>,
+    outer_depth: usize,
     weight: usize,
 }
 
@@ -146,19 +150,19 @@ impl Converter {
         obj: &Bound<'_, PyAny>,
         f: impl FnOnce(&mut Self) -> PyResult<Value>,
     ) -> PyResult<Value> {
-        if self.depth >= pyon_codec::MAX_ENCODE_DEPTH {
-            return Err(PyRecursionError::new_err(
-                "maximum recursion depth exceeded while encoding a PYON object",
-            ));
-        }
         let id = obj.as_ptr() as usize;
-        if !self.path.insert(id) {
-            return Err(PyValueError::new_err("Circular reference detected"));
+        if self.outer_depth + self.path.len() >= pyon_codec::MAX_ENCODE_DEPTH {
+            return Err(if self.path.contains(&id) {
+                PyValueError::new_err("Circular reference detected")
+            } else {
+                PyRecursionError::new_err(
+                    "maximum recursion depth exceeded while encoding a PYON object",
+                )
+            });
         }
-        self.depth += 1;
-        let v = f(self);
-        self.depth -= 1;
-        self.path.remove(&id);
+        self.path.push(id);
+        let v = stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || f(self));
+        self.path.pop();
         v
     }
 
