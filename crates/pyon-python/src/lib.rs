@@ -8,12 +8,13 @@
 //! - [`encode`]`(obj, pretty=False)`, [`decode`]`(text)`, [`store_file`]`(filename, obj)` and
 //!   [`load_file`]`(filename)`: the same bytes as `sipyco.pyon`, the same Python objects back,
 //!   the same exception classes for unsupported values and bad text.
-//! - [`to_value`] turns Python objects into a [`pyon_codec::Value`] with Python's encoding rules
-//!   (`sipyco.pyon.wrap` and `json.dumps`), [`to_python`] builds Python objects from one with
-//!   Python's decoding rules (`json.loads` with sipyco's `object_hook`), and [`errors`] maps
-//!   codec errors to the Python exceptions that sipyco raises.
-//! - The codec itself (text to value, value to text, base64 of arrays) runs with the GIL
-//!   released when the input is large, so other Python threads keep running.
+//! - [`to_text`] writes compact PYON (the wire form) straight from Python objects;
+//!   [`to_value`] turns Python objects into a [`pyon_codec::Value`] with Python's encoding rules
+//!   (`sipyco.pyon.wrap` and `json.dumps`) for everything else; [`to_python`] builds Python
+//!   objects from a value with Python's decoding rules (`json.loads` with sipyco's
+//!   `object_hook`); [`errors`] maps codec errors to the Python exceptions that sipyco raises.
+//! - The pure Rust work (parsing large text, base64 of large arrays, encoding large values)
+//!   runs with the GIL released, so other Python threads keep running.
 //!
 //! ```python
 //! from sipyco_rs import pyon
