@@ -134,6 +134,10 @@ impl Writer {
     fn fallback(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<()> {
         let (value, weight) = to_value::to_value_at(obj, self.path.len())?;
         let out = &mut self.out;
+        if weight >= DETACH_BYTES {
+            // Mostly array data, written as base64: 4 characters for 3 bytes, grown once.
+            out.reserve(weight / 3 * 4 + 256);
+        }
         let written = if weight >= DETACH_BYTES {
             obj.py()
                 .detach(|| pyon_codec::v2::encode_into(out, &value, false))
