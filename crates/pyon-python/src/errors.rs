@@ -1,10 +1,10 @@
-//! Codec errors as the Python exceptions `sipyco.pyon` raises.
+//! Failures as the Python exceptions `sipyco.pyon` raises.
 //!
-//! Python's decoder is `json.loads` with sipyco's `object_hook`, so bad text is a
-//! `json.JSONDecodeError` (a `ValueError`) with the character offset, too deep nesting a
-//! `RecursionError`, an unknown type tag or arguments of the wrong type a `TypeError`,
-//! `Fraction(n, 0)` a `ZeroDivisionError`, bad base64 a `binascii.Error` and any other bad
-//! value (an array whose data does not fit its shape) a `ValueError`.
+//! Python's decoder is `json.loads` with sipyco's `object_hook`: bad text is a
+//! `json.JSONDecodeError` (a `ValueError`) with Python's message and character offset, too deep
+//! nesting a `RecursionError`; a bad tag fails inside the Python constructor it calls, with that
+//! constructor's own exception. [`classify`] names the exception sipyco raises where a
+//! pyon-codec operation fails (encoding, files, and the codec's own decoder for other callers).
 
 use pyo3::exceptions::{
     PyOSError, PyRecursionError, PyTypeError, PyValueError, PyZeroDivisionError,
@@ -66,25 +66,24 @@ pub fn classify(e: &Error) -> PyClass {
     }
 }
 
-/// The Python exception for a failure to decode `text`.
-pub fn decode_error(py: Python<'_>, e: &Error, text: &Bound<'_, PyString>) -> PyErr {
-    let msg = e.to_string();
-    match classify(e) {
-        PyClass::JsonDecodeError => {
-            let pos = match (e.line(), e.column(), text.to_str()) {
-                (Some(line), Some(column), Ok(s)) => char_offset(s, line, column),
-                _ => 0,
-            };
-            match types::json_decode_error(py).and_then(|cls| cls.call1((e.message(), text, pos))) {
+/// The Python exception for a failure of [`crate::from_text::decode`] on `text`.
+pub fn decode_failure(
+    py: Python<'_>,
+    f: crate::from_text::Failure,
+    text: &Bound<'_, PyString>,
+) -> PyErr {
+    match f {
+        crate::from_text::Failure::Raised(e) => e,
+        crate::from_text::Failure::Syntax(msg, at) => {
+            let pos = text
+                .to_str()
+                .map(|s| s.get(..at).map_or(0, |before| before.chars().count()))
+                .unwrap_or(0);
+            match types::json_decode_error(py).and_then(|cls| cls.call1((msg, text, pos))) {
                 Ok(exc) => PyErr::from_value(exc),
                 Err(err) => err,
             }
         }
-        PyClass::BinasciiError => match types::binascii_error(py).and_then(|c| c.call1((msg,))) {
-            Ok(exc) => PyErr::from_value(exc),
-            Err(err) => err,
-        },
-        class => simple(class, msg),
     }
 }
 
@@ -115,44 +114,9 @@ fn simple(class: PyClass, msg: String) -> PyErr {
     }
 }
 
-/// The 0-based character offset of the 1-based `line` and `column` (in characters) in `text`,
-/// which is what `json.JSONDecodeError` takes as `pos`.
-pub fn char_offset(text: &str, line: usize, column: usize) -> usize {
-    let mut chars_before_line = 0;
-    let mut current = 1;
-    for (chars, c) in text.chars().enumerate() {
-        if current == line {
-            chars_before_line = chars;
-            break;
-        }
-        if c == '\n' {
-            current += 1;
-            if current == line {
-                chars_before_line = chars + 1;
-                break;
-            }
-        }
-    }
-    chars_before_line + column.saturating_sub(1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn offsets_count_characters_across_lines() {
-        let cases = [
-            ("[1, 2", 1, 6, 5),
-            ("{\n  \"a\" 1}", 2, 7, 8),
-            ("\"\u{e9}\u{e9}\"x", 1, 5, 4),
-            ("", 1, 1, 0),
-            ("a\nb\nc", 3, 1, 4),
-        ];
-        for (text, line, column, want) in cases {
-            assert_eq!(char_offset(text, line, column), want, "{text:?}");
-        }
-    }
 
     #[test]
     fn errors_classify_as_python_raises_them() {

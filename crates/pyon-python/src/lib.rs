@@ -10,9 +10,9 @@
 //!   the same exception classes for unsupported values and bad text.
 //! - [`to_text`] writes compact PYON (the wire form) straight from Python objects;
 //!   [`to_value`] turns Python objects into a [`pyon_codec::Value`] with Python's encoding rules
-//!   (`sipyco.pyon.wrap` and `json.dumps`) for everything else; [`to_python`] builds Python
-//!   objects from a value with Python's decoding rules (`json.loads` with sipyco's
-//!   `object_hook`); [`errors`] maps codec errors to the Python exceptions that sipyco raises.
+//!   (`sipyco.pyon.wrap` and `json.dumps`) for everything else and for pretty output;
+//!   [`from_text`] parses text straight into Python objects as `json.loads` with sipyco's
+//!   `object_hook` does; [`errors`] maps failures to the Python exceptions sipyco raises.
 //! - The pure Rust work (parsing large text, base64 of large arrays, encoding large values)
 //!   runs with the GIL released, so other Python threads keep running.
 //!
@@ -28,7 +28,8 @@
 )]
 
 pub mod errors;
-pub mod to_python;
+pub mod from_text;
+mod from_text_tags;
 pub mod to_text;
 pub mod to_value;
 mod types;
@@ -37,7 +38,6 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use pyon_codec::Value;
 
 /// Inputs at least this long (bytes of text, or elements of arrays) are coded with the GIL
 /// released; below it, releasing and taking back the GIL costs more than it frees.
@@ -78,15 +78,7 @@ pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, pretty: bool) -> PyResult<
 #[pyfunction]
 pub fn decode<'py>(py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
     let s = text.to_str()?;
-    let decoded = if s.len() >= DETACH_BYTES {
-        py.detach(|| pyon_codec::decode(s))
-    } else {
-        pyon_codec::decode(s)
-    };
-    match decoded {
-        Ok(value) => to_python::to_python(py, value),
-        Err(e) => Err(errors::decode_error(py, &e, text)),
-    }
+    from_text::decode(py, s).map_err(|f| errors::decode_failure(py, f, text))
 }
 
 /// `sipyco.pyon.store_file(filename, x)`: writes pretty PYON v2 atomically (a temporary file in
@@ -102,11 +94,8 @@ pub fn store_file(py: Python<'_>, filename: PathBuf, obj: &Bound<'_, PyAny>) -> 
 #[pyfunction]
 pub fn load_file(py: Python<'_>, filename: PathBuf) -> PyResult<Bound<'_, PyAny>> {
     let text = py.detach(|| std::fs::read_to_string(&filename))?;
-    let decoded: Result<Value, _> = py.detach(|| pyon_codec::decode(&text));
-    match decoded {
-        Ok(value) => to_python::to_python(py, value),
-        Err(e) => Err(errors::decode_error(py, &e, &PyString::new(py, &text))),
-    }
+    from_text::decode(py, &text)
+        .map_err(|f| errors::decode_failure(py, f, &PyString::new(py, &text)))
 }
 
 /// The extension module `sipyco_rs._native`; the package `sipyco_rs` re-exports it.

@@ -12,7 +12,6 @@ static NP_DTYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static NP_UINT8: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static NP_SCALARS: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
 static JSON_DECODE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static BINASCII_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// The numpy scalar types that `sipyco.pyon` encodes as `npscalar` (its `_numpy_scalar`), by
 /// exact type. `float64` and `str_` never get there: they are `float` and `str` subclasses,
@@ -88,9 +87,4 @@ pub(crate) fn np_scalars(py: Python<'_>) -> PyResult<&Bound<'_, PyTuple>> {
 /// `json.JSONDecodeError`.
 pub(crate) fn json_decode_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     JSON_DECODE_ERROR.import(py, "json", "JSONDecodeError")
-}
-
-/// `binascii.Error`, what `base64.b64decode` raises.
-pub(crate) fn binascii_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    BINASCII_ERROR.import(py, "binascii", "Error")
 }
