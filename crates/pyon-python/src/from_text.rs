@@ -86,7 +86,7 @@ impl<'py, 't> Parser<'py, 't> {
         let start = self.i;
         match self.peek() {
             Some(b'"') => Ok(self.string()?.into_any()),
-            Some(b'{') => self.nested(|p| match p.wire_nparray()? {
+            Some(b'{') => self.nested(|p| match p.wire_tag()? {
                 Some(array) => Ok(array),
                 None => p.object(),
             }),
@@ -349,12 +349,12 @@ impl<'py, 't> Parser<'py, 't> {
         Ok(d.into_any())
     }
 
-    /// An array in the compact form on the wire, `{"__jsonclass__":["nparray",[shape,"dtype",
-    /// "base64"]]}`, built with its base64 decoded straight from the text (not through a Python
-    /// string of it). `None`, with nothing consumed, for any other text: the general path then
-    /// parses it, to the same result.
-    fn wire_nparray(&mut self) -> Parsed<Option<Bound<'py, PyAny>>> {
-        const HEAD: &[u8] = b"{\"__jsonclass__\":[\"nparray\",[[";
+    /// A tag in the compact form on the wire, `{"__jsonclass__":["name",[args...]]}`, built
+    /// from its arguments without the dict and lists that `json` would make first; an array's
+    /// base64 is decoded straight from the text. `None`, with nothing consumed, for any other
+    /// form (spaces, more keys): the general path then parses it, to the same result.
+    fn wire_tag(&mut self) -> Parsed<Option<Bound<'py, PyAny>>> {
+        const HEAD: &[u8] = b"{\"__jsonclass__\":[\"";
         let start = self.i;
         if !self
             .b
@@ -364,6 +364,44 @@ impl<'py, 't> Parser<'py, 't> {
             return Ok(None);
         }
         self.i += HEAD.len() - 1;
+        let name = self.key()?;
+        if !self.lit(",[") {
+            self.i = start;
+            return Ok(None);
+        }
+        let built = if name.to_str().is_ok_and(|n| n == "nparray") && self.peek() == Some(b'[') {
+            self.wire_nparray()?
+        } else {
+            self.wire_args()?
+                .map(|args| crate::from_text_tags::build(self.py, name.as_any(), args))
+                .transpose()?
+        };
+        if built.is_none() {
+            self.i = start;
+        }
+        Ok(built)
+    }
+
+    /// The arguments of a wire tag up to its closing `]]}`.
+    fn wire_args(&mut self) -> Parsed<Option<Vec<Bound<'py, PyAny>>>> {
+        let mut args = Vec::new();
+        if !self.lit("]") {
+            loop {
+                args.push(self.value()?);
+                if self.lit(",") {
+                    continue;
+                }
+                if self.lit("]") {
+                    break;
+                }
+                return Ok(None);
+            }
+        }
+        Ok(self.lit("]}").then_some(args))
+    }
+
+    /// `shape,"dtype","base64"]]}` of a wire array, its base64 decoded straight from the text.
+    fn wire_nparray(&mut self) -> Parsed<Option<Bound<'py, PyAny>>> {
         let shape = self.array()?;
         let mut dtype = None;
         if self.lit(",") && self.peek() == Some(b'"') {
@@ -379,10 +417,7 @@ impl<'py, 't> Parser<'py, 't> {
                 let bytes = b64decode_str(self.py, data)?;
                 Ok(Some(array_from(self.py, &shape, dtype.as_any(), bytes)?))
             }
-            _ => {
-                self.i = start;
-                Ok(None)
-            }
+            _ => Ok(None),
         }
     }
 

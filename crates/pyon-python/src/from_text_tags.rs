@@ -17,8 +17,17 @@ pub(crate) fn construct<'py>(
         .ok_or_else(|| unpack_error(0))?;
     let [name, args] = two(&tag)?;
     let args: Vec<Bound<'py, PyAny>> = args.try_iter()?.collect::<PyResult<_>>()?;
+    build(py, &name, args)
+}
+
+/// `decode_map[name](*args)`.
+pub(crate) fn build<'py>(
+    py: Python<'py>,
+    name: &Bound<'py, PyAny>,
+    args: Vec<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
     let Ok(name_str) = name.cast::<PyString>() else {
-        return Err(not_decodable(&name));
+        return Err(not_decodable(name));
     };
     let name_str = name_str.to_str()?;
     match (name_str, args.as_slice()) {
@@ -48,7 +57,7 @@ pub(crate) fn construct<'py>(
         ))),
         _ => match constructor(py, name_str)? {
             Some(make) => make.call1(PyTuple::new(py, &args)?),
-            None => Err(not_decodable(&name)),
+            None => Err(not_decodable(name)),
         },
     }
 }
