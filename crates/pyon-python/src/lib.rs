@@ -13,8 +13,9 @@
 //!   (`sipyco.pyon.wrap` and `json.dumps`) for everything else and for pretty output;
 //!   [`from_text`] parses text straight into Python objects as `json.loads` with sipyco's
 //!   `object_hook` does; [`errors`] maps failures to the Python exceptions sipyco raises.
-//! - The pure Rust work (parsing large text, base64 of large arrays, encoding large values)
-//!   runs with the GIL released, so other Python threads keep running.
+//! - The pure Rust work runs with the GIL released when it is large: base64 of array data
+//!   (both ways), pretty encoding, file reading and writing. Parsing and compact writing build
+//!   or read Python objects as they go, so they hold it.
 //!
 //! ```python
 //! from sipyco_rs import pyon
@@ -39,8 +40,8 @@ use std::path::PathBuf;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-/// Inputs at least this long (bytes of text, or elements of arrays) are coded with the GIL
-/// released; below it, releasing and taking back the GIL costs more than it frees.
+/// Pure Rust work on at least this many bytes (base64 text, array data, a value's weight) runs
+/// with the GIL released; below it, releasing and taking back the GIL costs more than it frees.
 pub(crate) const DETACH_BYTES: usize = 1 << 16;
 
 /// Stack that must be left before a conversion goes one container deeper (enough for several
