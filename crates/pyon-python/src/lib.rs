@@ -31,6 +31,7 @@
 pub mod errors;
 pub mod from_text;
 mod from_text_tags;
+mod raw;
 pub mod to_text;
 pub mod to_value;
 mod types;
@@ -57,7 +58,11 @@ pub(crate) const STACK_SEGMENT: usize = 4 << 20;
 /// deeper than the codec allows.
 #[pyfunction]
 #[pyo3(signature = (obj, pretty = false))]
-pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, pretty: bool) -> PyResult<String> {
+pub fn encode<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    pretty: bool,
+) -> PyResult<Bound<'py, PyString>> {
     if !pretty {
         return to_text::encode_compact(obj);
     }
@@ -68,7 +73,7 @@ pub fn encode(py: Python<'_>, obj: &Bound<'_, PyAny>, pretty: bool) -> PyResult<
     } else {
         run()
     };
-    text.map_err(|e| errors::encode_error(&e))
+    raw::new_string(py, &text.map_err(|e| errors::encode_error(&e))?)
 }
 
 /// `sipyco.pyon.decode(s)`: the Python value of the PYON v2 text `text`.

@@ -10,21 +10,59 @@
 //! [`Value`]: pyon_codec::Value
 //! [`to_value`]: crate::to_value
 
+use numpy::{PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyAssertionError, PyRecursionError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyBytes, PyComplex, PyDict, PyFloat, PyInt, PyList, PySet, PySlice, PyString, PyTuple,
+};
+use pyon_codec::DType;
 use pyon_codec::text::{write_json_float, write_json_str};
 
-use crate::{DETACH_BYTES, errors, to_value};
+use std::cell::Cell;
+
+use crate::{DETACH_BYTES, errors, raw, to_value, types};
+
+/// The compact opening of a wire-form tag, up to its arguments.
+macro_rules! tag {
+    ($name:literal) => {
+        concat!("{\"__jsonclass__\":[\"", $name, "\",[")
+    };
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+thread_local! {
+    /// The text buffer of the last encoding on this thread, kept (when not too large) so that
+    /// the next one writes into memory that is already mapped rather than growing a new one.
+    static BUFFER: Cell<String> = const { Cell::new(String::new()) };
+}
+
+/// A buffer up to this capacity is kept for the next encoding; a larger one is freed.
+const KEEP_BUFFER: usize = 4 << 20;
 
 /// The compact PYON v2 text of `obj`, as `sipyco.pyon.encode(obj)` writes it.
-pub fn encode_compact(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+pub fn encode_compact<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+    // An encoding that runs Python code which encodes again finds the buffer taken and
+    // starts a new one.
+    let mut out = BUFFER.take();
+    out.clear();
     let mut w = Writer {
-        out: String::with_capacity(256),
+        out,
         path: Vec::new(),
     };
-    w.value(obj)?;
-    Ok(w.out)
+    let text = w
+        .value(obj)
+        .and_then(|()| raw::new_string(obj.py(), &w.out));
+    if w.out.capacity() <= KEEP_BUFFER {
+        BUFFER.set(w.out);
+    }
+    text
 }
 
 /// The text so far and the containers on the current path (for the depth limit and, when it
@@ -71,9 +109,148 @@ impl Writer {
                 self.fallback(obj)?;
             }
         } else {
-            self.fallback(obj)?;
+            self.other(obj)?;
         }
         Ok(())
+    }
+
+    /// The types of sipyco's table met often in datasets, written as they are met: `complex`,
+    /// `bytes`, `set`, `slice`, `Fraction` and C-contiguous `numpy.ndarray`s (none of them can
+    /// be a subclass of the types `wrap` and `json` test first). Anything unusual about them,
+    /// and every other object, goes through [`Self::fallback`], which raises what sipyco raises.
+    fn other(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = obj.py();
+        if let Ok(c) = obj.cast_exact::<PyComplex>() {
+            self.out.push_str(tag!("complex"));
+            write_json_float(&mut self.out, c.real());
+            self.out.push(',');
+            write_json_float(&mut self.out, c.imag());
+            self.out.push_str("]]}");
+        } else if let Ok(b) = obj.cast_exact::<PyBytes>() {
+            self.out.push_str(tag!("bytes"));
+            self.base64(py, b.as_bytes());
+            self.out.push_str("]]}");
+        } else if let Ok(set) = obj.cast_exact::<PySet>() {
+            self.nested(obj, |w| {
+                w.out.push_str(concat!(tag!("set"), "["));
+                w.items(set.iter())?;
+                w.out.push_str("]]]}");
+                Ok(())
+            })?;
+        } else if obj.is_exact_instance_of::<PySlice>() {
+            self.out.push_str(tag!("slice"));
+            for (i, part) in [
+                pyo3::intern!(py, "start"),
+                pyo3::intern!(py, "stop"),
+                pyo3::intern!(py, "step"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if i > 0 {
+                    self.out.push(',');
+                }
+                self.value(&obj.getattr(part)?)?;
+            }
+            self.out.push_str("]]}");
+        } else {
+            let ty = obj.get_type();
+            let written = if ty.is(types::fraction(py)?) {
+                self.fraction(obj)?
+            } else if ty.is(types::ndarray(py)?) {
+                self.array(obj.cast::<PyUntypedArray>()?)?
+            } else {
+                false
+            };
+            if !written {
+                self.fallback(obj)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A `Fraction` whose terms fit in 64 bits, reduced as pyon-codec's `Fraction` reduces it;
+    /// `false`, with nothing written, for any other.
+    fn fraction(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let py = obj.py();
+        let numer = obj
+            .getattr(pyo3::intern!(py, "numerator"))?
+            .extract::<i64>();
+        let denom = obj
+            .getattr(pyo3::intern!(py, "denominator"))?
+            .extract::<i64>();
+        let (Ok(numer), Ok(denom)) = (numer, denom) else {
+            return Ok(false);
+        };
+        if denom == 0 {
+            return Ok(false);
+        }
+        let (mut numer, mut denom) = (i128::from(numer), i128::from(denom));
+        let g = gcd(numer.unsigned_abs(), denom.unsigned_abs());
+        // Both terms are at most 2^63 in size, so is `g`, and the quotients fit.
+        numer /= g as i128;
+        denom /= g as i128;
+        if denom < 0 {
+            numer = -numer;
+            denom = -denom;
+        }
+        self.out.push_str(tag!("Fraction"));
+        self.out.push_str(itoa::Buffer::new().format(numer));
+        self.out.push(',');
+        self.out.push_str(itoa::Buffer::new().format(denom));
+        self.out.push_str("]]}");
+        Ok(true)
+    }
+
+    /// A C-contiguous array whose dtype pyon-codec knows, its base64 written from the array's
+    /// own memory; `false`, with nothing written, for any other.
+    fn array(&mut self, array: &Bound<'_, PyUntypedArray>) -> PyResult<bool> {
+        let py = array.py();
+        let Some(data) = raw::contiguous_bytes(array) else {
+            return Ok(false);
+        };
+        let descr = array.dtype();
+        let text = descr.getattr(pyo3::intern!(py, "str"))?;
+        let Ok(text) = text
+            .cast::<PyString>()
+            .map_err(PyErr::from)
+            .and_then(|t| t.to_str())
+        else {
+            return Ok(false);
+        };
+        match DType::parse(text) {
+            Ok(dtype) if dtype.itemsize() == descr.itemsize() => {}
+            _ => return Ok(false),
+        }
+        self.out.push_str(concat!(tag!("nparray"), "["));
+        for (i, d) in array.shape().iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.out.push_str(itoa::Buffer::new().format(*d));
+        }
+        self.out.push_str("],");
+        write_json_str(&mut self.out, text);
+        self.out.push(',');
+        self.base64(py, data);
+        self.out.push_str("]]}");
+        Ok(true)
+    }
+
+    /// `data` as a quoted base64 string; large data with the GIL released.
+    fn base64(&mut self, py: Python<'_>, data: &[u8]) {
+        let out = &mut self.out;
+        // Grown once, with room for what follows, so that no later push copies the text again.
+        out.reserve(base64_simd::STANDARD.encoded_length(data.len()) + 256);
+        out.push('"');
+        if data.len() >= DETACH_BYTES {
+            // The array's memory is read without the GIL: as with numpy's own operations that
+            // release it, a Python thread writing into the array meanwhile gets torn bytes.
+            py.detach(|| base64_simd::STANDARD.encode_append(data, out));
+        } else {
+            base64_simd::STANDARD.encode_append(data, out);
+        }
+        out.push('"');
     }
 
     fn items<'py>(&mut self, items: impl Iterator<Item = Bound<'py, PyAny>>) -> PyResult<()> {
