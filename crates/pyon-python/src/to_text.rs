@@ -10,7 +10,7 @@
 //! [`Value`]: pyon_codec::Value
 //! [`to_value`]: crate::to_value
 
-use numpy::{PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
+use numpy::{PyArrayDescr, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyAssertionError, PyRecursionError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -43,6 +43,9 @@ thread_local! {
     static BUFFER: Cell<String> = const { Cell::new(String::new()) };
 }
 
+/// How many array dtypes a writer remembers the text of.
+const DTYPE_CACHE: usize = 16;
+
 /// A buffer up to this capacity is kept for the next encoding; a larger one is freed.
 const KEEP_BUFFER: usize = 4 << 20;
 
@@ -55,6 +58,7 @@ pub fn encode_compact<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyStr
     let mut w = Writer {
         out,
         path: Vec::new(),
+        dtypes: Vec::new(),
     };
     let text = w
         .value(obj)
@@ -70,6 +74,9 @@ pub fn encode_compact<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyStr
 struct Writer {
     out: String,
     path: Vec<usize>,
+    /// `dtype.str` of the array dtypes met so far (numpy formats it anew on each access); the
+    /// descriptor is held, so its address names it for as long as the writer lives.
+    dtypes: Vec<(Py<PyArrayDescr>, Option<String>)>,
 }
 
 impl Writer {
@@ -106,7 +113,7 @@ impl Writer {
             if d.iter().all(|(k, _)| k.is_instance_of::<PyString>()) {
                 self.nested(obj, |w| w.object(d))?;
             } else {
-                self.fallback(obj)?;
+                self.nested(obj, |w| w.pairs(d))?;
             }
         } else {
             self.other(obj)?;
@@ -210,18 +217,26 @@ impl Writer {
             return Ok(false);
         };
         let descr = array.dtype();
-        let text = descr.getattr(pyo3::intern!(py, "str"))?;
-        let Ok(text) = text
-            .cast::<PyString>()
-            .map_err(PyErr::from)
-            .and_then(|t| t.to_str())
-        else {
+        let at = match self.dtypes.iter().position(|(d, _)| d.is(&descr)) {
+            Some(at) => at,
+            None => {
+                let text = descr.getattr(pyo3::intern!(py, "str"))?;
+                let known = text
+                    .extract::<String>()
+                    .ok()
+                    .filter(|t| DType::parse(t).is_ok_and(|d| d.itemsize() == descr.itemsize()));
+                if self.dtypes.len() >= DTYPE_CACHE {
+                    // Many distinct descriptors (string arrays may each have their own):
+                    // start over rather than search a long list.
+                    self.dtypes.clear();
+                }
+                self.dtypes.push((descr.unbind(), known));
+                self.dtypes.len() - 1
+            }
+        };
+        let Some((_, Some(text))) = self.dtypes.get(at) else {
             return Ok(false);
         };
-        match DType::parse(text) {
-            Ok(dtype) if dtype.itemsize() == descr.itemsize() => {}
-            _ => return Ok(false),
-        }
         self.out.push_str(concat!(tag!("nparray"), "["));
         for (i, d) in array.shape().iter().enumerate() {
             if i > 0 {
@@ -280,6 +295,27 @@ impl Writer {
             self.value(&v)?;
         }
         self.out.push('}');
+        Ok(())
+    }
+
+    /// A dict with a key that is not a `str`: a `dict` tag of `[key, value]` pairs, each key
+    /// written (and, when it is a `str`, checked for `__jsonclass__`) before its value, as
+    /// `wrap` does.
+    fn pairs(&mut self, d: &Bound<'_, PyDict>) -> PyResult<()> {
+        self.out.push_str(concat!(tag!("dict"), "["));
+        for (i, (k, v)) in d.iter().enumerate() {
+            self.out.push_str(if i > 0 { ",[" } else { "[" });
+            self.value(&k)?;
+            if let Ok(key) = k.cast::<PyString>()
+                && key.to_str()? == "__jsonclass__"
+            {
+                return Err(PyAssertionError::new_err(()));
+            }
+            self.out.push(',');
+            self.value(&v)?;
+            self.out.push(']');
+        }
+        self.out.push_str("]]]}");
         Ok(())
     }
 
