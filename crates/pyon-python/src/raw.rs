@@ -3,6 +3,9 @@
 //! pass), and reading a C-contiguous array's bytes where they lie (no copy out first).
 #![allow(unsafe_code)]
 
+use std::mem::MaybeUninit;
+
+use base64_simd::Out;
 use numpy::{PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -31,6 +34,84 @@ pub(crate) fn new_string<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py
         );
         Ok(s.cast_into_unchecked::<PyString>())
     }
+}
+
+/// `text` with the base64 of each `(offset, data)` of `blobs` inserted at its byte offset (in
+/// increasing order), as a Python `str`: large data is encoded straight into the string, with
+/// the GIL released, so that its text is written once and never copied.
+pub(crate) fn new_string_with<'py>(
+    py: Python<'py>,
+    text: &str,
+    blobs: &[(usize, &[u8])],
+) -> PyResult<Bound<'py, PyString>> {
+    let b64 = base64_simd::STANDARD;
+    let total = blobs.iter().try_fold(text.len(), |n, (_, d)| {
+        n.checked_add(b64.encoded_length(d.len()))
+    });
+    let (Some(total), true) = (total, text.is_ascii()) else {
+        let mut whole = String::new();
+        fill_string(&mut whole, text, blobs)?;
+        return new_string(py, &whole);
+    };
+    let len = pyo3::ffi::Py_ssize_t::try_from(total)
+        .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("text too long for a str"))?;
+    // SAFETY: as in `new_string`: a new compact ASCII string of `total` characters (or an
+    // exception), whose `total` data bytes start at `PyUnicode_1BYTE_DATA`; they are not yet
+    // initialised, hence viewed as `MaybeUninit`, and nothing else refers to the new string
+    // until we return it, so the exclusive slice may be used with the GIL released.
+    let (s, buf) = unsafe {
+        let ptr = pyo3::ffi::PyUnicode_New(len, 127);
+        let s = Bound::from_owned_ptr_or_err(py, ptr)?;
+        let data = pyo3::ffi::PyUnicode_1BYTE_DATA(ptr).cast::<MaybeUninit<u8>>();
+        (s, std::slice::from_raw_parts_mut(data, total))
+    };
+    let filled = py.detach(|| fill(buf, text, blobs));
+    if filled != Some(total) {
+        return Err(pyo3::exceptions::PySystemError::new_err(
+            "encoded text length mismatch",
+        ));
+    }
+    // SAFETY: `fill` wrote all `total` bytes, each ASCII (text checked above, base64 output).
+    Ok(unsafe { s.cast_into_unchecked::<PyString>() })
+}
+
+/// Writes `text` with the blobs' base64 into `buf`; the number of bytes written (`None` if
+/// `buf` is too short, which the caller's exact length rules out).
+fn fill(buf: &mut [MaybeUninit<u8>], text: &str, blobs: &[(usize, &[u8])]) -> Option<usize> {
+    let b64 = base64_simd::STANDARD;
+    let text = text.as_bytes();
+    let (mut from, mut to) = (0, 0);
+    for &(at, data) in blobs {
+        let piece = text.get(from..at)?;
+        copy(buf.get_mut(to..to + piece.len())?, piece);
+        to += piece.len();
+        let n = b64.encoded_length(data.len());
+        let _ = b64.encode(data, Out::from_uninit_slice(buf.get_mut(to..to + n)?));
+        to += n;
+        from = at;
+    }
+    let rest = text.get(from..)?;
+    copy(buf.get_mut(to..to + rest.len())?, rest);
+    Some(to + rest.len())
+}
+
+fn copy(dst: &mut [MaybeUninit<u8>], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        d.write(*s);
+    }
+}
+
+/// [`new_string_with`]'s text for a text that is not ASCII (never compact PYON, but kept exact).
+fn fill_string(out: &mut String, text: &str, blobs: &[(usize, &[u8])]) -> PyResult<()> {
+    let bad = || pyo3::exceptions::PySystemError::new_err("bad blob offset");
+    let mut from = 0;
+    for &(at, data) in blobs {
+        out.push_str(text.get(from..at).ok_or_else(bad)?);
+        base64_simd::STANDARD.encode_append(data, out);
+        from = at;
+    }
+    out.push_str(text.get(from..).ok_or_else(bad)?);
+    Ok(())
 }
 
 /// The bytes of a C-contiguous array in C order, where they lie; `None` for any other layout.

@@ -11,7 +11,7 @@
 //! [`to_value`]: crate::to_value
 
 use numpy::{PyArrayDescr, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyAssertionError, PyRecursionError, PyValueError};
+use pyo3::exceptions::{PyAssertionError, PyRecursionError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyBytes, PyComplex, PyDict, PyFloat, PyInt, PyList, PySet, PySlice, PyString, PyTuple,
@@ -28,6 +28,19 @@ macro_rules! tag {
     ($name:literal) => {
         concat!("{\"__jsonclass__\":[\"", $name, "\",[")
     };
+}
+
+/// The bytes of a deferred blob, read again when the final string is built (Python code run
+/// by the encoding since, such as an `items()` method, cannot have left them dangling).
+fn blob_bytes<'a>(owner: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
+    if let Ok(b) = owner.cast::<PyBytes>() {
+        return Ok(b.as_bytes());
+    }
+    owner
+        .cast::<PyUntypedArray>()
+        .ok()
+        .and_then(raw::contiguous_bytes)
+        .ok_or_else(|| PyRuntimeError::new_err("array changed during encoding"))
 }
 
 fn gcd(mut a: u128, mut b: u128) -> u128 {
@@ -59,10 +72,9 @@ pub fn encode_compact<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyStr
         out,
         path: Vec::new(),
         dtypes: Vec::new(),
+        blobs: Vec::new(),
     };
-    let text = w
-        .value(obj)
-        .and_then(|()| raw::new_string(obj.py(), &w.out));
+    let text = w.value(obj).and_then(|()| w.finish(obj.py()));
     if w.out.capacity() <= KEEP_BUFFER {
         BUFFER.set(w.out);
     }
@@ -77,9 +89,24 @@ struct Writer {
     /// `dtype.str` of the array dtypes met so far (numpy formats it anew on each access); the
     /// descriptor is held, so its address names it for as long as the writer lives.
     dtypes: Vec<(Py<PyArrayDescr>, Option<String>)>,
+    /// Large `bytes` and arrays whose base64 belongs at a byte offset of `out`, written only
+    /// when the final string is built (see [`raw::new_string_with`]).
+    blobs: Vec<(usize, Py<PyAny>)>,
 }
 
 impl Writer {
+    /// The text as a Python `str`, with the deferred blobs' base64 in place.
+    fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
+        if self.blobs.is_empty() {
+            return raw::new_string(py, &self.out);
+        }
+        let mut blobs = Vec::with_capacity(self.blobs.len());
+        for (at, owner) in &self.blobs {
+            blobs.push((*at, blob_bytes(owner.bind(py))?));
+        }
+        raw::new_string_with(py, &self.out, &blobs)
+    }
+
     fn value(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<()> {
         if let Ok(s) = obj.cast_exact::<PyString>() {
             write_json_str(&mut self.out, s.to_str()?);
@@ -135,7 +162,7 @@ impl Writer {
             self.out.push_str("]]}");
         } else if let Ok(b) = obj.cast_exact::<PyBytes>() {
             self.out.push_str(tag!("bytes"));
-            self.base64(py, b.as_bytes());
+            self.base64(obj, b.as_bytes());
             self.out.push_str("]]}");
         } else if let Ok(set) = obj.cast_exact::<PySet>() {
             self.nested(obj, |w| {
@@ -247,25 +274,21 @@ impl Writer {
         self.out.push_str("],");
         write_json_str(&mut self.out, text);
         self.out.push(',');
-        self.base64(py, data);
+        self.base64(array.as_any(), data);
         self.out.push_str("]]}");
         Ok(true)
     }
 
-    /// `data` as a quoted base64 string; large data with the GIL released.
-    fn base64(&mut self, py: Python<'_>, data: &[u8]) {
-        let out = &mut self.out;
-        // Grown once, with room for what follows, so that no later push copies the text again.
-        out.reserve(base64_simd::STANDARD.encoded_length(data.len()) + 256);
-        out.push('"');
+    /// `data` (the contents of `owner`) as a quoted base64 string; large data is only noted
+    /// here, and encoded straight into the final string.
+    fn base64(&mut self, owner: &Bound<'_, PyAny>, data: &[u8]) {
+        self.out.push('"');
         if data.len() >= DETACH_BYTES {
-            // The array's memory is read without the GIL: as with numpy's own operations that
-            // release it, a Python thread writing into the array meanwhile gets torn bytes.
-            py.detach(|| base64_simd::STANDARD.encode_append(data, out));
+            self.blobs.push((self.out.len(), owner.clone().unbind()));
         } else {
-            base64_simd::STANDARD.encode_append(data, out);
+            base64_simd::STANDARD.encode_append(data, &mut self.out);
         }
-        out.push('"');
+        self.out.push('"');
     }
 
     fn items<'py>(&mut self, items: impl Iterator<Item = Bound<'py, PyAny>>) -> PyResult<()> {
