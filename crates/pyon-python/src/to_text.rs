@@ -137,7 +137,7 @@ impl Writer {
                 Ok(())
             })?;
         } else if let Ok(d) = obj.cast_exact::<PyDict>() {
-            if d.iter().all(|(k, _)| k.is_instance_of::<PyString>()) {
+            if raw::all_keys_str(d) {
                 self.nested(obj, |w| w.object(d))?;
             } else {
                 self.nested(obj, |w| w.pairs(d))?;
@@ -361,7 +361,12 @@ impl Writer {
             });
         }
         self.path.push(id);
-        let r = stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || f(self));
+        // The stack is looked at every few levels (a level takes far less than the red zone).
+        let r = if self.path.len() % 8 == 1 {
+            stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || f(self))
+        } else {
+            f(self)
+        };
         self.path.pop();
         r
     }
