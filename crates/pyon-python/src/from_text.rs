@@ -7,8 +7,6 @@
 //! fail in Python. Strings without escapes and repeated keys become Python strings without an
 //! intermediate copy; array data is base64-decoded in Rust, with the GIL released when large.
 
-use std::collections::HashMap;
-
 use numpy::PyArray1;
 use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -41,7 +39,7 @@ pub fn decode<'py>(py: Python<'py>, text: &str) -> Parsed<Bound<'py, PyAny>> {
         b: text.as_bytes(),
         i: 0,
         depth: 0,
-        keys: HashMap::new(),
+        keys: KeyCache::default(),
     };
     p.ws();
     let v = p.value()?;
@@ -58,7 +56,7 @@ struct Parser<'py, 't> {
     b: &'t [u8],
     i: usize,
     depth: usize,
-    keys: HashMap<&'t str, Bound<'py, PyString>>,
+    keys: KeyCache<'py, 't>,
 }
 
 impl<'py, 't> Parser<'py, 't> {
@@ -426,16 +424,59 @@ impl<'py, 't> Parser<'py, 't> {
         let (raw, owned) = self.string_text()?;
         match owned {
             Some(s) => Ok(PyString::new(self.py, &s)),
-            None => {
-                let py = self.py;
-                Ok(self
-                    .keys
-                    .entry(raw)
-                    .or_insert_with(|| PyString::new(py, raw))
-                    .clone())
-            }
+            None => Ok(self.keys.get(self.py, raw)),
         }
     }
+}
+
+/// The strings of recent short keys (a document repeats a few keys many times): a direct-mapped
+/// table, so a lookup is one hash and one comparison, and hostile keys can only cause misses.
+#[derive(Default)]
+struct KeyCache<'py, 't> {
+    slots: Vec<Option<(&'t str, Bound<'py, PyString>)>>,
+}
+
+impl<'py, 't> KeyCache<'py, 't> {
+    const SLOTS: usize = 512;
+    /// Longer keys are rarely repeated; they are built each time.
+    const MAX_LEN: usize = 64;
+
+    fn get(&mut self, py: Python<'py>, key: &'t str) -> Bound<'py, PyString> {
+        if key.len() > Self::MAX_LEN {
+            return PyString::new(py, key);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize(Self::SLOTS, None);
+        }
+        let at = key_hash(key.as_bytes()) % Self::SLOTS;
+        match self.slots.get_mut(at) {
+            Some(Some((k, s))) if *k == key => s.clone(),
+            Some(slot) => {
+                let s = PyString::new(py, key);
+                *slot = Some((key, s.clone()));
+                s
+            }
+            None => PyString::new(py, key),
+        }
+    }
+}
+
+/// FxHash-style mixing of a short key, eight bytes at a time.
+fn key_hash(b: &[u8]) -> usize {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = b.len() as u64;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut w = [0u8; 8];
+    for (d, s) in w.iter_mut().zip(chunks.remainder()) {
+        *d = *s;
+    }
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    (h >> 32) as usize
 }
 
 fn lone_surrogate(at: usize) -> Failure {
