@@ -280,12 +280,21 @@ impl<'py, 't> Parser<'py, 't> {
     }
 
     fn array(&mut self) -> Parsed<Bound<'py, PyAny>> {
+        let items = self.array_items()?;
+        if items.is_empty() {
+            return Ok(PyList::empty(self.py).into_any());
+        }
+        Ok(PyList::new(self.py, items)?.into_any())
+    }
+
+    /// The items of the array at `[`.
+    fn array_items(&mut self) -> Parsed<Vec<Bound<'py, PyAny>>> {
         self.i += 1;
         let mut items = Vec::new();
         self.ws();
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(PyList::empty(self.py).into_any());
+            return Ok(items);
         }
         loop {
             self.ws();
@@ -295,7 +304,7 @@ impl<'py, 't> Parser<'py, 't> {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
-                    return Ok(PyList::new(self.py, items)?.into_any());
+                    return Ok(items);
                 }
                 _ => return Err(Failure::Syntax("Expecting ',' delimiter", self.i)),
             }
@@ -367,8 +376,16 @@ impl<'py, 't> Parser<'py, 't> {
             self.i = start;
             return Ok(None);
         }
-        let built = if name.to_str().is_ok_and(|n| n == "nparray") && self.peek() == Some(b'[') {
+        let name_str = name.to_str().unwrap_or("");
+        let built = if name_str == "nparray" && self.peek() == Some(b'[') {
             self.wire_nparray()?
+        } else if name_str == "tuple" && self.peek() == Some(b'[') {
+            // `tuple(items)`: the items go straight into the tuple, with no list in between.
+            let tuple = self.nested(|p| {
+                let items = p.array_items()?;
+                Ok(PyTuple::new(p.py, items)?.into_any())
+            })?;
+            self.lit("]]}").then_some(tuple)
         } else {
             self.wire_args()?
                 .map(|args| crate::from_text_tags::build(self.py, name.as_any(), args))
