@@ -176,7 +176,7 @@ impl<'py, 't> Parser<'py, 't> {
     fn string(&mut self) -> Parsed<Bound<'py, PyString>> {
         let (plain, owned) = self.string_text()?;
         Ok(match owned {
-            None => PyString::new(self.py, plain),
+            None => crate::raw::new_string(self.py, plain)?,
             Some(s) => PyString::new(self.py, &s),
         })
     }
@@ -383,7 +383,9 @@ impl<'py, 't> Parser<'py, 't> {
             // `tuple(items)`: the items go straight into the tuple, with no list in between.
             let tuple = self.nested(|p| {
                 let items = p.array_items()?;
-                Ok(PyTuple::new(p.py, items)?.into_any())
+                let tuple = PyTuple::new(p.py, items)?;
+                crate::raw::untrack_atomic_tuple(&tuple);
+                Ok(tuple.into_any())
             })?;
             self.lit("]]}").then_some(tuple)
         } else {
@@ -441,7 +443,7 @@ impl<'py, 't> Parser<'py, 't> {
         let (raw, owned) = self.string_text()?;
         match owned {
             Some(s) => Ok(PyString::new(self.py, &s)),
-            None => Ok(self.keys.get(self.py, raw)),
+            None => Ok(self.keys.get(self.py, raw)?),
         }
     }
 }
@@ -458,22 +460,22 @@ impl<'py, 't> KeyCache<'py, 't> {
     /// Longer keys are rarely repeated; they are built each time.
     const MAX_LEN: usize = 64;
 
-    fn get(&mut self, py: Python<'py>, key: &'t str) -> Bound<'py, PyString> {
+    fn get(&mut self, py: Python<'py>, key: &'t str) -> PyResult<Bound<'py, PyString>> {
         if key.len() > Self::MAX_LEN {
-            return PyString::new(py, key);
+            return crate::raw::new_string(py, key);
         }
         if self.slots.is_empty() {
             self.slots.resize(Self::SLOTS, None);
         }
         let at = key_hash(key.as_bytes()) % Self::SLOTS;
         match self.slots.get_mut(at) {
-            Some(Some((k, s))) if *k == key => s.clone(),
+            Some(Some((k, s))) if *k == key => Ok(s.clone()),
             Some(slot) => {
-                let s = PyString::new(py, key);
+                let s = crate::raw::new_string(py, key)?;
                 *slot = Some((key, s.clone()));
-                s
+                Ok(s)
             }
-            None => PyString::new(py, key),
+            None => crate::raw::new_string(py, key),
         }
     }
 }

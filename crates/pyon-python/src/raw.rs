@@ -8,7 +8,7 @@ use std::mem::MaybeUninit;
 use base64_simd::Out;
 use numpy::{PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyString, PyTuple, PyTupleMethods};
 
 /// `text` as a Python `str`: an ASCII text is copied straight into a new compact ASCII string
 /// (what `PyUnicode_FromStringAndSize` builds too, after a decoding scan); any other goes
@@ -112,6 +112,25 @@ fn fill_string(out: &mut String, text: &str, blobs: &[(usize, &[u8])]) -> PyResu
     }
     out.push_str(text.get(from..).ok_or_else(bad)?);
     Ok(())
+}
+
+/// Stops the cycle collector from tracking a new tuple whose items it does not track (atoms
+/// and untracked containers): the collector itself untracks such a tuple at its first look,
+/// so this only saves it that work, on every young collection during a large decode.
+pub(crate) fn untrack_atomic_tuple(t: &Bound<'_, PyTuple>) {
+    // SAFETY: the GIL is held (`t` is bound). `PyObject_GC_IsTracked` only reads an item's
+    // GC state, and untracking a tracked tuple (a GC type) is what CPython's own
+    // `_PyTuple_MaybeUntrack` does for a tuple of untracked items.
+    unsafe {
+        if t.iter_borrowed()
+            .any(|item| pyo3::ffi::PyObject_GC_IsTracked(item.as_ptr()) != 0)
+        {
+            return;
+        }
+        if pyo3::ffi::PyObject_GC_IsTracked(t.as_ptr()) != 0 {
+            pyo3::ffi::PyObject_GC_UnTrack(t.as_ptr().cast());
+        }
+    }
 }
 
 /// Whether every key of `d` is a `str` (or a subclass), looked at without taking references.
