@@ -7,7 +7,7 @@
 //! fail in Python. Strings without escapes and repeated keys become Python strings without an
 //! intermediate copy; array data is base64-decoded in Rust, with the GIL released when large.
 
-use numpy::PyArray1;
+use numpy::{PyArray1, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyList, PySet, PySlice, PyString, PyTuple};
@@ -40,6 +40,7 @@ pub fn decode<'py>(py: Python<'py>, text: &str) -> Parsed<Bound<'py, PyAny>> {
         i: 0,
         depth: 0,
         keys: KeyCache::default(),
+        dtypes: Vec::new(),
     };
     p.ws();
     let v = p.value()?;
@@ -57,6 +58,7 @@ struct Parser<'py, 't> {
     i: usize,
     depth: usize,
     keys: KeyCache<'py, 't>,
+    dtypes: Vec<(&'t str, Bound<'py, PyAny>)>,
 }
 
 impl<'py, 't> Parser<'py, 't> {
@@ -422,7 +424,8 @@ impl<'py, 't> Parser<'py, 't> {
         let shape = self.array()?;
         let mut dtype = None;
         if self.lit(",") && self.peek() == Some(b'"') {
-            dtype = Some(self.string()?);
+            let (raw, owned) = self.string_text()?;
+            dtype = owned.is_none().then_some(raw);
         }
         let mut data = None;
         if dtype.is_some() && self.lit(",") && self.peek() == Some(b'"') {
@@ -431,11 +434,25 @@ impl<'py, 't> Parser<'py, 't> {
         }
         match (dtype, data) {
             (Some(dtype), Some(data)) if self.lit("]]}") => {
+                // In sipyco's order: the data is decoded before numpy looks at the dtype.
                 let bytes = b64decode_str(self.py, data)?;
-                Ok(Some(array_from(self.py, &shape, dtype.as_any(), bytes)?))
+                let dtype = self.dtype(dtype)?;
+                Ok(Some(array_of(self.py, &shape, dtype, bytes)?))
             }
             _ => Ok(None),
         }
+    }
+
+    /// `numpy.dtype(text)`, once per dtype text of a document (at most 16 remembered).
+    fn dtype(&mut self, text: &'t str) -> PyResult<Bound<'py, PyAny>> {
+        if let Some((_, d)) = self.dtypes.iter().find(|(t, _)| *t == text) {
+            return Ok(d.clone());
+        }
+        let d = types::np_dtype(self.py)?.call1((text,))?;
+        if self.dtypes.len() < 16 {
+            self.dtypes.push((text, d.clone()));
+        }
+        Ok(d)
     }
 
     /// A key: without escapes, through the cache (a repeated key is one string, hashed once).
@@ -548,6 +565,30 @@ pub(crate) fn nparray<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let bytes = b64decode(py, data)?;
     array_from(py, shape, dtype, bytes)
+}
+
+/// [`array_from`] with the dtype object at hand; a one-dimensional shape that the data already
+/// has needs no reshaping.
+fn array_of<'py>(
+    py: Python<'py>,
+    shape: &Bound<'py, PyAny>,
+    dtype: Bound<'py, PyAny>,
+    bytes: Vec<u8>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let flat = PyArray1::from_vec(py, bytes);
+    let typed = flat.call_method1(pyo3::intern!(py, "view"), (dtype,))?;
+    if let Ok(dims) = shape.cast_exact::<PyList>()
+        && dims.len() == 1
+        && let Ok(n) = dims.get_item(0)
+        && n.is_exact_instance_of::<PyInt>()
+        && let Ok(n) = n.extract::<usize>()
+        && let Ok(array) = typed.cast::<PyUntypedArray>()
+        && array.ndim() == 1
+        && array.len() == n
+    {
+        return Ok(typed);
+    }
+    typed.call_method1(pyo3::intern!(py, "reshape"), (shape,))
 }
 
 fn array_from<'py>(
