@@ -59,6 +59,10 @@ thread_local! {
 /// How many array dtypes a writer remembers the text of.
 const DTYPE_CACHE: usize = 16;
 
+/// Slots of the writer's key cache, and the longest key it keeps.
+const KEY_SLOTS: usize = 256;
+const MAX_CACHED_KEY: usize = 64;
+
 /// A buffer up to this capacity is kept for the next encoding; a larger one is freed.
 const KEEP_BUFFER: usize = 4 << 20;
 
@@ -73,6 +77,7 @@ pub fn encode_compact<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyStr
         path: Vec::new(),
         dtypes: Vec::new(),
         blobs: Vec::new(),
+        keys: Vec::new(),
     };
     let text = w.value(obj).and_then(|()| w.finish(obj.py()));
     if w.out.capacity() <= KEEP_BUFFER {
@@ -92,6 +97,8 @@ struct Writer {
     /// Large `bytes` and arrays whose base64 belongs at a byte offset of `out`, written only
     /// when the final string is built (see [`raw::new_string_with`]).
     blobs: Vec<(usize, Py<PyAny>)>,
+    /// Recent `str` keys: the key object's address (held), and its written text.
+    keys: Vec<(usize, Option<Py<PyAny>>, String)>,
 }
 
 impl Writer {
@@ -309,15 +316,45 @@ impl Writer {
             if i > 0 {
                 self.out.push(',');
             }
-            let key = k.cast::<PyString>()?.to_str()?;
-            if key == "__jsonclass__" {
-                return Err(PyAssertionError::new_err(()));
-            }
-            write_json_str(&mut self.out, key);
+            self.key(&k)?;
             self.out.push(':');
             self.value(&v)?;
         }
         self.out.push('}');
+        Ok(())
+    }
+
+    /// A `str` key of a JSON object, through the cache of recent keys: a dataset repeats a few
+    /// key objects many times, and a hit costs one comparison and one copy.
+    fn key(&mut self, k: &Bound<'_, PyAny>) -> PyResult<()> {
+        let id = k.as_ptr() as usize;
+        let at = ((id >> 4) ^ (id >> 13)) % KEY_SLOTS;
+        if let Some((cached, _, text)) = self.keys.get(at)
+            && *cached == id
+        {
+            self.out.push_str(text);
+            return Ok(());
+        }
+        let key = k.cast::<PyString>()?.to_str()?;
+        if key == "__jsonclass__" {
+            return Err(PyAssertionError::new_err(()));
+        }
+        let start = self.out.len();
+        write_json_str(&mut self.out, key);
+        if key.len() <= MAX_CACHED_KEY {
+            if self.keys.is_empty() {
+                self.keys
+                    .resize_with(KEY_SLOTS, || (0, None, String::new()));
+            }
+            if let Some(slot) = self.keys.get_mut(at) {
+                // The held reference keeps the key alive, so no other object can take its
+                // address while the writer lives.
+                slot.0 = id;
+                slot.1 = Some(k.clone().unbind());
+                slot.2.clear();
+                slot.2.push_str(self.out.get(start..).unwrap_or_default());
+            }
+        }
         Ok(())
     }
 
