@@ -14,26 +14,27 @@ use pyo3::types::{PyDict, PyString, PyTuple, PyTupleMethods};
 /// (what `PyUnicode_FromStringAndSize` builds too, after a decoding scan); any other goes
 /// through the usual UTF-8 decoding.
 pub(crate) fn new_string<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyString>> {
-    if !text.is_ascii() {
-        return Ok(PyString::new(py, text));
-    }
     let len = pyo3::ffi::Py_ssize_t::try_from(text.len())
         .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("text too long for a str"))?;
     // SAFETY: the GIL is held (`py`). `PyUnicode_New(len, 127)` returns a new reference to a
     // compact ASCII string with room for `len` one-byte characters and its terminating NUL
     // already written, or NULL with an exception set (handled by `from_owned_ptr_or_err`).
-    // Its data starts at `PyUnicode_1BYTE_DATA`, and we fill exactly `len` bytes from `text`,
-    // which is all ASCII (< 128, as the string's kind requires) and does not overlap it.
-    unsafe {
+    // Its `len` data bytes start at `PyUnicode_1BYTE_DATA`, not yet initialised (hence
+    // `MaybeUninit`), and do not overlap `text`; nothing else refers to the new string yet.
+    let (s, buf) = unsafe {
         let ptr = pyo3::ffi::PyUnicode_New(len, 127);
         let s = Bound::from_owned_ptr_or_err(py, ptr)?;
-        std::ptr::copy_nonoverlapping(
-            text.as_ptr(),
-            pyo3::ffi::PyUnicode_1BYTE_DATA(ptr),
-            text.len(),
-        );
-        Ok(s.cast_into_unchecked::<PyString>())
+        let data = pyo3::ffi::PyUnicode_1BYTE_DATA(ptr).cast::<MaybeUninit<u8>>();
+        (s, std::slice::from_raw_parts_mut(data, text.len()))
+    };
+    // One pass copies the text and finds whether it is ASCII, as the string's kind requires.
+    if copy(buf, text.as_bytes()) >= 0x80 {
+        // Dropped with its data unread: deallocating a str looks only at its header.
+        drop(s);
+        return Ok(PyString::new(py, text));
     }
+    // SAFETY: every byte is now written, and all are ASCII.
+    Ok(unsafe { s.cast_into_unchecked::<PyString>() })
 }
 
 /// `text` with the base64 of each `(offset, data)` of `blobs` inserted at its byte offset (in
@@ -95,10 +96,15 @@ fn fill(buf: &mut [MaybeUninit<u8>], text: &str, blobs: &[(usize, &[u8])]) -> Op
     Some(to + rest.len())
 }
 
-fn copy(dst: &mut [MaybeUninit<u8>], src: &[u8]) {
+/// Copies `src` into the start of `dst`; the bitwise or of all bytes copied (>= 0x80 when one
+/// is not ASCII).
+fn copy(dst: &mut [MaybeUninit<u8>], src: &[u8]) -> u8 {
+    let mut any = 0;
     for (d, s) in dst.iter_mut().zip(src) {
         d.write(*s);
+        any |= *s;
     }
+    any
 }
 
 /// [`new_string_with`]'s text for a text that is not ASCII (never compact PYON, but kept exact).
