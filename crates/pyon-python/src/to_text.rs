@@ -214,12 +214,19 @@ impl Writer {
     /// `false`, with nothing written, for any other.
     fn fraction(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = obj.py();
-        let numer = obj
-            .getattr(pyo3::intern!(py, "numerator"))?
-            .extract::<i64>();
-        let denom = obj
-            .getattr(pyo3::intern!(py, "denominator"))?
-            .extract::<i64>();
+        // An exact Fraction's `numerator` and `denominator` are properties (Python code)
+        // returning its `_numerator` and `_denominator` slots; read the slots when present.
+        let (numer, denom) = match (
+            obj.getattr(pyo3::intern!(py, "_numerator")),
+            obj.getattr(pyo3::intern!(py, "_denominator")),
+        ) {
+            (Ok(n), Ok(d)) => (n, d),
+            _ => (
+                obj.getattr(pyo3::intern!(py, "numerator"))?,
+                obj.getattr(pyo3::intern!(py, "denominator"))?,
+            ),
+        };
+        let (numer, denom) = (numer.extract::<i64>(), denom.extract::<i64>());
         let (Ok(numer), Ok(denom)) = (numer, denom) else {
             return Ok(false);
         };
