@@ -10,12 +10,13 @@
 //!   the same exception classes for unsupported values and bad text.
 //! - [`to_text`] writes compact PYON (the wire form) straight from Python objects;
 //!   [`to_value`] turns Python objects into a [`pyon_codec::Value`] with Python's encoding rules
-//!   (`sipyco.pyon.wrap` and `json.dumps`) for everything else and for pretty output;
+//!   (`sipyco.pyon.wrap` and `json.dumps`) for the rare rest and for pretty output;
 //!   [`from_text`] parses text straight into Python objects as `json.loads` with sipyco's
 //!   `object_hook` does; [`errors`] maps failures to the Python exceptions sipyco raises.
 //! - The pure Rust work runs with the GIL released when it is large: base64 of array data
 //!   (both ways), pretty encoding, file reading and writing. Parsing and compact writing build
-//!   or read Python objects as they go, so they hold it.
+//!   or read Python objects as they go, so they hold it. The module `raw` holds the few `unsafe`
+//!   blocks (building `str`s in place, reading array memory, untracking tuples).
 //!
 //! ```python
 //! from sipyco_rs import pyon

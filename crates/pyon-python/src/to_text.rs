@@ -1,11 +1,12 @@
 //! Python objects straight to compact PYON v2 text, the form on the wire.
 //!
 //! The types that make up nearly every document (exact `str`, `int`, `float`, `bool`, `None`,
-//! `list`, `tuple`, and `dict`s with `str` keys) are written here as they are met, with no
-//! [`Value`] built in between. Everything else (numpy arrays and scalars, sets, bytes, slices,
-//! fractions, complex numbers, dicts with other keys, subclasses) goes through [`to_value`] and
-//! pyon-codec's encoder, which owns those rules; large array data is then encoded with the GIL
-//! released. Both paths give the bytes of [`pyon_codec::encode`] on the same value.
+//! `list`, `tuple`, `dict`, `set`, `complex`, `bytes`, `slice`, `Fraction` and C-contiguous
+//! numpy arrays) are written here as they are met, with no [`Value`] built in between; the
+//! base64 of large `bytes` and arrays is encoded straight into the final `str` with the GIL
+//! released. Everything else (numpy scalars, subclasses, big fractions, other array layouts)
+//! goes through [`to_value`] and pyon-codec's encoder, which owns those rules. Both paths give
+//! the bytes of [`pyon_codec::encode`] on the same value.
 //!
 //! [`Value`]: pyon_codec::Value
 //! [`to_value`]: crate::to_value
