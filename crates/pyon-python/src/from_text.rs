@@ -39,7 +39,7 @@ pub fn decode<'py>(py: Python<'py>, text: &str) -> Parsed<Bound<'py, PyAny>> {
         b: text.as_bytes(),
         i: 0,
         depth: 0,
-        keys: KeyCache::default(),
+        keys: KeyCache::for_text(text.len()),
         dtypes: Vec::new(),
     };
     p.ws();
@@ -467,13 +467,22 @@ impl<'py, 't> Parser<'py, 't> {
 
 /// The strings of recent short keys (a document repeats a few keys many times): a direct-mapped
 /// table, so a lookup is one hash and one comparison, and hostile keys can only cause misses.
-#[derive(Default)]
 struct KeyCache<'py, 't> {
     slots: Vec<Option<(&'t str, Bound<'py, PyString>)>>,
+    /// Slots to set up at the first key.
+    size: usize,
 }
 
 impl<'py, 't> KeyCache<'py, 't> {
-    const SLOTS: usize = 512;
+    /// A table for a text of `len` bytes: small for a short message, which would not repay
+    /// setting up a large one.
+    fn for_text(len: usize) -> Self {
+        KeyCache {
+            slots: Vec::new(),
+            size: (len / 64).clamp(16, 512),
+        }
+    }
+
     /// Longer keys are rarely repeated; they are built each time.
     const MAX_LEN: usize = 64;
 
@@ -482,9 +491,9 @@ impl<'py, 't> KeyCache<'py, 't> {
             return crate::raw::new_string(py, key);
         }
         if self.slots.is_empty() {
-            self.slots.resize(Self::SLOTS, None);
+            self.slots.resize(self.size, None);
         }
-        let at = key_hash(key.as_bytes()) % Self::SLOTS;
+        let at = key_hash(key.as_bytes()) % self.slots.len().max(1);
         match self.slots.get_mut(at) {
             Some(Some((k, s))) if *k == key => Ok(s.clone()),
             Some(slot) => {

@@ -63,6 +63,8 @@ const DTYPE_CACHE: usize = 16;
 /// Slots of the writer's key cache, and the longest key it keeps.
 const KEY_SLOTS: usize = 256;
 const MAX_CACHED_KEY: usize = 64;
+/// Keys written before the cache is set up.
+const KEYS_BEFORE_CACHE: usize = 64;
 
 /// A buffer up to this capacity is kept for the next encoding; a larger one is freed.
 const KEEP_BUFFER: usize = 4 << 20;
@@ -79,6 +81,7 @@ pub fn encode_compact<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyStr
         dtypes: Vec::new(),
         blobs: Vec::new(),
         keys: Vec::new(),
+        keys_written: 0,
     };
     let text = w.value(obj).and_then(|()| w.finish(obj.py()));
     if w.out.capacity() <= KEEP_BUFFER {
@@ -100,6 +103,8 @@ struct Writer {
     blobs: Vec<(usize, Py<PyAny>)>,
     /// Recent `str` keys: the key object's address (held), and its written text.
     keys: Vec<(usize, Option<Py<PyAny>>, String)>,
+    /// Keys written so far, cached or not.
+    keys_written: usize,
 }
 
 impl Writer {
@@ -349,7 +354,9 @@ impl Writer {
         }
         let start = self.out.len();
         write_json_str(&mut self.out, key);
-        if key.len() <= MAX_CACHED_KEY {
+        self.keys_written += 1;
+        // Small documents (RPC messages) would not repay filling the table.
+        if key.len() <= MAX_CACHED_KEY && self.keys_written > KEYS_BEFORE_CACHE {
             if self.keys.is_empty() {
                 self.keys
                     .resize_with(KEY_SLOTS, || (0, None, String::new()));
