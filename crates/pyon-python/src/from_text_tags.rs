@@ -2,7 +2,7 @@
 //! its tag names, built by the same constructor Python calls, with the same arguments.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use crate::from_text::{b64decode, constructor, not_decodable, nparray, unpack_error};
 use crate::types;
@@ -42,6 +42,7 @@ pub(crate) fn build<'py>(
             b64.getattr(pyo3::intern!(py, "b64decode"))?
                 .call1(PyTuple::new(py, &args)?)
         }
+        ("Fraction", [n, d]) if let Some(f) = reduced_fraction(py, n, d)? => Ok(f),
         ("nparray", [shape, dtype, data]) => nparray(py, shape, dtype, data),
         ("npscalar", [dtype, data]) => {
             let bytes = PyBytes::new(py, &b64decode(py, data)?);
@@ -60,6 +61,41 @@ pub(crate) fn build<'py>(
             None => Err(not_decodable(name)),
         },
     }
+}
+
+/// `Fraction(n, d)` for terms already in lowest form (exact ints of 64 bits, `d > 0`, no common
+/// factor), which is what `Fraction` would store: the object is made with its two slots set,
+/// without running `Fraction.__new__`'s Python code. `None` for any other terms.
+fn reduced_fraction<'py>(
+    py: Python<'py>,
+    n: &Bound<'py, PyAny>,
+    d: &Bound<'py, PyAny>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    if !n.is_exact_instance_of::<PyInt>() || !d.is_exact_instance_of::<PyInt>() {
+        return Ok(None);
+    }
+    let (Ok(num), Ok(den)) = (n.extract::<i64>(), d.extract::<i64>()) else {
+        return Ok(None);
+    };
+    if den <= 0 || gcd(num.unsigned_abs(), den.unsigned_abs()) != 1 {
+        return Ok(None);
+    }
+    let fraction = types::fraction(py)?;
+    let f = py
+        .get_type::<PyAny>()
+        .call_method1(pyo3::intern!(py, "__new__"), (fraction,))?;
+    // A Python whose Fraction keeps its terms elsewhere refuses these: use the constructor.
+    let set = f
+        .setattr(pyo3::intern!(py, "_numerator"), n)
+        .and_then(|()| f.setattr(pyo3::intern!(py, "_denominator"), d));
+    Ok(set.ok().map(|()| f))
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 /// Python's two-name unpacking of any iterable.
