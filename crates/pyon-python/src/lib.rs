@@ -31,6 +31,7 @@
 
 pub mod errors;
 pub mod from_text;
+mod from_text_keys;
 mod from_text_tags;
 mod raw;
 pub mod to_text;
