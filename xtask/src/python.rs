@@ -72,3 +72,44 @@ pub(crate) fn ensure_venv() -> Result<Venv, String> {
 fn requirements() -> PathBuf {
     workspace_root().join("xtask/python-requirements.txt")
 }
+
+/// Builds the Python module `sipyco_rs` (crate pyon-python) with the venv's maturin and installs
+/// the wheel into the venv, replacing any earlier build. `release` for benchmarks; the tests use
+/// a debug build. The wheel goes to `target/wheels/pyon-python` (emptied first).
+pub(crate) fn install_pyon_python(venv: &Venv, release: bool) -> Result<(), String> {
+    let out = target_dir().join("wheels/pyon-python");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    let mut build = Command::new(venv.python());
+    build.args(["-m", "maturin", "build", "--quiet", "-m"]);
+    build.arg(workspace_root().join("crates/pyon-python/Cargo.toml"));
+    build.arg("-i").arg(venv.python()).arg("-o").arg(&out);
+    if release {
+        build.arg("--release");
+    }
+    let mode = if release { "release" } else { "debug" };
+    run(
+        &format!("python: building the sipyco_rs wheel ({mode}, maturin)"),
+        venv.apply(&mut build),
+    )?;
+    let wheel = std::fs::read_dir(&out)
+        .map_err(|e| format!("{}: {e}", out.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or_else(|| format!("maturin left no wheel in {}", out.display()))?;
+    run(
+        "python: installing the sipyco_rs wheel into target/pyenv",
+        Command::new(venv.python())
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--force-reinstall",
+                "--no-deps",
+            ])
+            .arg(&wheel),
+    )
+}

@@ -149,11 +149,12 @@ pub(crate) fn run_all() -> Result<(), String> {
     let status = child.wait().map_err(|e| format!("cargo test: {e}"))?;
     check_null_device("after the tests (a test replaced it)")?;
     let skips = read_skips(&std::fs::read_to_string(&skip_log).unwrap_or_default());
+    let py = run_pytest(&venv);
 
     // A build failure or a crashed test binary fails the run even if no test reported failing.
-    let failed = counts.failed + u64::from(!status.success() && counts.failed == 0);
-    let skipped = skips.len() as u64;
-    let passed = counts.passed.saturating_sub(skipped);
+    let failed = counts.failed + u64::from(!status.success() && counts.failed == 0) + py.failed;
+    let skipped = skips.len() as u64 + py.skipped;
+    let passed = counts.passed.saturating_sub(skips.len() as u64) + py.passed;
     println!();
     for s in &skips {
         println!("skipped: {}: {}", s.test, s.reason);
@@ -168,9 +169,123 @@ pub(crate) fn run_all() -> Result<(), String> {
     Ok(())
 }
 
+/// Counts of one pytest run, from its closing summary line.
+#[derive(Debug, Default, PartialEq)]
+struct PytestCounts {
+    passed: u64,
+    failed: u64,
+    skipped: u64,
+}
+
+/// Reads pytest's summary line (`3 failed, 589 passed, 2 skipped in 7.26s`, possibly framed by
+/// `=`); `None` for any other line. Errors count as failures; `xfailed`, `xpassed`,
+/// `deselected` and `warnings` are not tests that ran to a verdict here and are left out.
+fn parse_pytest_summary(line: &str) -> Option<PytestCounts> {
+    let body = line.trim().trim_matches('=').trim();
+    let (counts, time) = body.rsplit_once(" in ")?;
+    if !time.trim_end().ends_with('s') {
+        return None;
+    }
+    let mut c = PytestCounts::default();
+    let mut any = false;
+    for part in counts.split(", ") {
+        let (n, what) = part.trim().split_once(' ')?;
+        let n: u64 = n.parse().ok()?;
+        any = true;
+        match what {
+            "passed" => c.passed += n,
+            "failed" | "error" | "errors" => c.failed += n,
+            "skipped" => c.skipped += n,
+            _ => {}
+        }
+    }
+    any.then_some(c)
+}
+
+/// Builds and installs the `sipyco_rs` module, then runs its pytest suite
+/// (crates/pyon-python/tests) with the venv's python. A build failure, a failing test, a run
+/// that collects no test (pytest's exit code 5) or an unreadable summary is one failure more.
+fn run_pytest(venv: &python::Venv) -> PytestCounts {
+    let failure = |why: String| {
+        eprintln!("xtask: pytest: {why}");
+        PytestCounts {
+            failed: 1,
+            ..PytestCounts::default()
+        }
+    };
+    if let Err(e) = python::install_pyon_python(venv, false) {
+        return failure(e);
+    }
+    eprintln!("xtask: pytest crates/pyon-python/tests");
+    let crate_dir = crate::workspace_root().join("crates/pyon-python");
+    let child = venv
+        .apply(&mut std::process::Command::new(venv.python()))
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "tests",
+        ])
+        .current_dir(&crate_dir)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdout(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => return failure(format!("cannot start: {e}")),
+    };
+    let mut counts = None;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(c) = parse_pytest_summary(&line) {
+                counts = Some(c);
+            }
+        }
+    }
+    let code = child.wait().ok().and_then(|s| s.code());
+    match (code, counts) {
+        (Some(5), _) => failure("no tests were collected (exit code 5)".into()),
+        (Some(0), Some(c)) => c,
+        (Some(_), Some(c)) if c.failed > 0 => c,
+        (code, c) => {
+            let mut c = c.unwrap_or_default();
+            c.failed += 1;
+            eprintln!("xtask: pytest: exit code {code:?} without a failing test");
+            c
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pytest_summaries_are_read() {
+        let cases = [
+            ("592 passed in 7.26s", Some((592, 0, 0))),
+            (
+                "===== 3 failed, 589 passed, 2 skipped in 7.26s =====",
+                Some((589, 3, 2)),
+            ),
+            ("1 failed, 2 errors, 1 warning in 0.5s", Some((0, 3, 0))),
+            (
+                "4 passed, 1 xfailed, 2 deselected in 1.00s",
+                Some((4, 0, 0)),
+            ),
+            ("no tests ran in 0.01s", None),
+            ("tests/test_golden.py ....                  [ 12%]", None),
+            ("FAILED tests/test_x.py::test_y - assert 1 in [2]", None),
+        ];
+        for (line, want) in cases {
+            let got = parse_pytest_summary(line).map(|c| (c.passed, c.failed, c.skipped));
+            assert_eq!(got, want, "{line}");
+        }
+    }
 
     #[test]
     fn counts_add_up_over_result_lines() {
