@@ -8,6 +8,8 @@
 //! - [`pformat`] and [`pformat_width`]: `pprint.pformat(v)`, with dicts sorted by key.
 //! - [`number_literal`] and [`string_literal`]: one Python literal at the start of a text, as
 //!   the PYON v1 decoder reads it.
+//! - [`write_json_str`] and [`write_json_float`]: the PYON v2 encoder's own leaf writers, for
+//!   encoders that walk another object model (the Python module of pyon-python).
 //!
 //! ```
 //! use pyon_codec::{dict, text, tuple};
@@ -18,6 +20,7 @@
 //! assert_eq!(text::pformat_width(&v, 20), "{'a': 1e+16,\n 'b': (1.5, 'x')}");
 //! ```
 
+mod json;
 mod literal;
 mod numpy;
 mod order;
@@ -26,6 +29,7 @@ mod repr;
 pub(crate) mod scalar;
 
 pub use crate::construct::MAX_INT_DIGITS;
+pub use json::{write_json_float, write_json_str};
 pub use literal::{number_literal, string_literal};
 pub use pprint::{PPRINT_WIDTH, pformat, pformat_width};
 pub use repr::{repr, str_repr};

@@ -4,7 +4,7 @@
 
 /// Appends `s` as a JSON string, escaped as Python's `json.dumps(ensure_ascii=True)`.
 pub fn write_json_str(out: &mut String, s: &str) {
-    crate::pyrepr::write_json_str(out, s);
+    crate::write::write_json_str(out, s);
 }
 
 /// Appends a float as `json.dumps` writes it: Python's `repr`, or `NaN`, `Infinity`,
@@ -15,7 +15,7 @@ pub fn write_json_float(out: &mut String, x: f64) {
     } else if x.is_infinite() {
         out.push_str(if x > 0.0 { "Infinity" } else { "-Infinity" });
     } else {
-        crate::pyrepr::write_float_repr(out, x);
+        crate::text::scalar::write_float_repr(out, x);
     }
 }
 
