@@ -15,6 +15,7 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 use crate::convert::{from_python, to_python};
 use crate::driver::{Serialised, controller_driver};
 use crate::interp::support;
+use crate::thread_state;
 
 /// Python's docstring of `RemoteExecServer`, as `inspect.getdoc` gives it.
 const DOCSTRING: &str = "RPC target created at each connection by controllers with remote\n\
@@ -125,7 +126,7 @@ impl RemoteExecServer {
         if let Ok(runtime) = Handle::try_current() {
             let (host, namespace) = (target.host.clone(), target.namespace.clone());
             let work = move || {
-                Python::attach(|py| namespace_of(py, &host, &namespace, &runtime).map(drop))
+                thread_state::attach(|py| namespace_of(py, &host, &namespace, &runtime).map(drop))
             };
             if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
                 let _ = tokio::task::block_in_place(work);
@@ -145,7 +146,7 @@ impl RemoteExecServer {
         let namespace = self.namespace.clone();
         let runtime = Handle::current();
         let multi_thread = runtime.runtime_flavor() == RuntimeFlavor::MultiThread;
-        let work = move || Python::attach(|py| run_job(py, &host, &namespace, &runtime, job));
+        let work = move || thread_state::attach(|py| run_job(py, &host, &namespace, &runtime, job));
         if multi_thread {
             return tokio::task::block_in_place(work);
         }

@@ -79,6 +79,7 @@ mod error;
 mod host;
 mod interp;
 mod server;
+mod thread_state;
 
 pub use client::{BlockingRexecClient, GLOBAL_RPC_PORT, RexecClient, global_rpc_code};
 pub use convert::{MAX_DEPTH, from_python, to_python};
