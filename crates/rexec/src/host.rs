@@ -171,6 +171,7 @@ fn run_job(
     let result = (|| {
         let s = support(py)?;
         let thread = thread_ident(py, s)?;
+        thread_state::clear_pending_interrupt(py, thread);
         if let Ok(mut running) = host.running.lock() {
             running.insert(call_id, thread);
         }

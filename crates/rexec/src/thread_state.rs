@@ -79,3 +79,15 @@ fn keep_thread_state() {
         kept.set(made);
     });
 }
+
+/// Drops a `SystemExit` that `Host::interrupt_all` aimed at an earlier call on this
+/// thread but that arrived after that call returned. With a thread state per call it died
+/// with the state; a kept state would raise it in the thread's next call.
+pub(crate) fn clear_pending_interrupt(_py: Python<'_>, ident: u64) {
+    // SAFETY: the `Python` token proves this thread is attached, as the C API requires; a
+    // null exception only clears what is pending for the thread with this id. The id is the
+    // C `unsigned long` that `_thread.get_ident` returned, passed back bit for bit.
+    unsafe {
+        ffi::PyThreadState_SetAsyncExc(ident as std::ffi::c_long, std::ptr::null_mut());
+    }
+}
