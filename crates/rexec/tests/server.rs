@@ -235,6 +235,32 @@ async fn code_that_releases_the_gil_lets_other_code_run() {
     task.abort();
 }
 
+/// Calls run on a few runtime threads, and each thread keeps one Python thread state from call
+/// to call (making one per call cost more than a trivial call): what code keeps per thread
+/// (`threading.local`) is still there when a later call runs on the same thread.
+#[tokio::test(flavor = "multi_thread")]
+async fn threads_keep_their_python_thread_state_between_calls() {
+    rexec::start_python().unwrap();
+    let (addr, task) = start_demo().await;
+    let a = connect(addr.port()).await;
+    a.add_code(
+        "import threading\nlocal = threading.local()\n\
+         def visit():\n    seen = getattr(local, 'seen', False)\n    local.seen = True\n    return seen\n",
+    )
+    .await
+    .unwrap();
+    // Far fewer threads than calls: some call must come back to a thread that ran one before.
+    let mut again = false;
+    for _ in 0..100 {
+        if a.call_as::<bool>("visit", ()).await.unwrap() {
+            again = true;
+            break;
+        }
+    }
+    assert!(again, "every call ran on a fresh python thread state");
+    task.abort();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn stopping_the_server_interrupts_running_python_code() {
     rexec::start_python().unwrap();
