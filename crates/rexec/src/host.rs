@@ -295,6 +295,13 @@ impl Target for RemoteExecServer {
                         ADD_CODE_SPEC.bind_values("RemoteExecServer.add_code", args, kwargs)?;
                     Job::AddCode(values.into_iter().next().unwrap_or_default())
                 }
+                // The usual shape, `call(function, *args)`, binds without the general binder
+                // (it cannot fail); anything else, errors included, goes through it.
+                "call" if kwargs.is_empty() && !args.is_empty() => {
+                    let mut args = args.into_iter();
+                    let function = args.next().unwrap_or_default();
+                    Job::Call(function, args.collect(), kwargs)
+                }
                 "call" => {
                     let (values, varargs, varkw) =
                         CALL_SPEC.bind_values("RemoteExecServer.call", args, kwargs)?;
