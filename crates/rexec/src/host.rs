@@ -1,9 +1,10 @@
 //! [`Host`]: what all remote-execution connections of one controller share, and
 //! [`RemoteExecServer`], the per-connection target `NAME_rexec`.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -14,7 +15,8 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 
 use crate::convert::{from_python, to_python};
 use crate::driver::{Serialised, controller_driver};
-use crate::interp::support;
+use crate::interp::{Support, support};
+use crate::thread_state;
 
 /// Python's docstring of `RemoteExecServer`, as `inspect.getdoc` gives it.
 const DOCSTRING: &str = "RPC target created at each connection by controllers with remote\n\
@@ -125,7 +127,7 @@ impl RemoteExecServer {
         if let Ok(runtime) = Handle::try_current() {
             let (host, namespace) = (target.host.clone(), target.namespace.clone());
             let work = move || {
-                Python::attach(|py| namespace_of(py, &host, &namespace, &runtime).map(drop))
+                thread_state::attach(|py| namespace_of(py, &host, &namespace, &runtime).map(drop))
             };
             if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
                 let _ = tokio::task::block_in_place(work);
@@ -145,7 +147,7 @@ impl RemoteExecServer {
         let namespace = self.namespace.clone();
         let runtime = Handle::current();
         let multi_thread = runtime.runtime_flavor() == RuntimeFlavor::MultiThread;
-        let work = move || Python::attach(|py| run_job(py, &host, &namespace, &runtime, job));
+        let work = move || thread_state::attach(|py| run_job(py, &host, &namespace, &runtime, job));
         if multi_thread {
             return tokio::task::block_in_place(work);
         }
@@ -168,7 +170,8 @@ fn run_job(
     let call_id = host.next_call.fetch_add(1, Ordering::Relaxed);
     let result = (|| {
         let s = support(py)?;
-        let thread: u64 = s.get_ident.bind(py).call0()?.extract()?;
+        let thread = thread_ident(py, s)?;
+        thread_state::clear_pending_interrupt(py, thread);
         if let Ok(mut running) = host.running.lock() {
             running.insert(call_id, thread);
         }
@@ -195,6 +198,21 @@ fn run_job(
         running.remove(&call_id);
     }
     result.map_err(|e| pack(py, &e))
+}
+
+thread_local! {
+    /// This thread's Python thread id (`_thread.get_ident()`), asked once.
+    static IDENT: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+/// The Python thread id of this thread, which `interrupt` aims at.
+fn thread_ident(py: Python<'_>, s: &Support) -> PyResult<u64> {
+    if let Some(ident) = IDENT.get() {
+        return Ok(ident);
+    }
+    let ident: u64 = s.get_ident.bind(py).call0()?.extract()?;
+    IDENT.set(Some(ident));
+    Ok(ident)
 }
 
 /// The connection's namespace, made on first use.
@@ -229,15 +247,22 @@ fn pack(py: Python<'_>, e: &PyErr) -> RpcError {
     }
 }
 
-fn add_code_spec() -> ArgSpec {
-    ArgSpec::new().arg("code")
-}
-
-fn call_spec() -> ArgSpec {
+/// The signatures, built once: building one allocates its names, which showed in the cost
+/// of every trivial call.
+static ADD_CODE_SPEC: LazyLock<ArgSpec> = LazyLock::new(|| ArgSpec::new().arg("code"));
+static CALL_SPEC: LazyLock<ArgSpec> = LazyLock::new(|| {
     ArgSpec::new()
         .arg("function")
         .varargs("args")
         .varkw("kwargs")
+});
+
+fn add_code_spec() -> ArgSpec {
+    ADD_CODE_SPEC.clone()
+}
+
+fn call_spec() -> ArgSpec {
+    CALL_SPEC.clone()
 }
 
 impl Target for RemoteExecServer {
@@ -266,17 +291,24 @@ impl Target for RemoteExecServer {
         Box::pin(async move {
             let job = match name {
                 "add_code" => {
-                    let mut bound =
-                        add_code_spec().bind("RemoteExecServer.add_code", args, kwargs)?;
-                    Job::AddCode(bound.take("code").unwrap_or_default())
+                    let (values, _, _) =
+                        ADD_CODE_SPEC.bind_values("RemoteExecServer.add_code", args, kwargs)?;
+                    Job::AddCode(values.into_iter().next().unwrap_or_default())
+                }
+                // The usual shape, `call(function, *args)`, binds without the general binder
+                // (it cannot fail); anything else, errors included, goes through it.
+                "call" if kwargs.is_empty() && !args.is_empty() => {
+                    let mut args = args.into_iter();
+                    let function = args.next().unwrap_or_default();
+                    Job::Call(function, args.collect(), kwargs)
                 }
                 "call" => {
-                    let mut bound = call_spec().bind("RemoteExecServer.call", args, kwargs)?;
-                    let function = bound.take("function").unwrap_or_default();
+                    let (values, varargs, varkw) =
+                        CALL_SPEC.bind_values("RemoteExecServer.call", args, kwargs)?;
                     Job::Call(
-                        function,
-                        std::mem::take(&mut bound.varargs),
-                        std::mem::take(&mut bound.varkw),
+                        values.into_iter().next().unwrap_or_default(),
+                        varargs,
+                        varkw,
                     )
                 }
                 _ => return Err(RpcError::no_attribute(self.type_name(), name)),

@@ -59,7 +59,9 @@
 //!
 //! Python code never holds up the async runtime: on a multi-thread runtime it runs in
 //! `tokio::task::block_in_place` (the worker hands its other tasks to another thread), on a
-//! current-thread runtime in the blocking pool. Calls do not wait for each other: a long
+//! current-thread runtime in the blocking pool. Each thread that runs Python code keeps one
+//! Python thread state from call to call (until the thread exits), so a short call costs a
+//! GIL hand-over, not a thread state's creation. Calls do not wait for each other: a long
 //! `call` delays neither other connections, nor the driver target, `ping` or `terminate`;
 //! code that releases the GIL (sleep, numpy, I/O) lets other connections' code run meanwhile.
 //! The driver sees one call at a time. Stopping the server raises `SystemExit` in running
@@ -79,6 +81,7 @@ mod error;
 mod host;
 mod interp;
 mod server;
+mod thread_state;
 
 pub use client::{BlockingRexecClient, GLOBAL_RPC_PORT, RexecClient, global_rpc_code};
 pub use convert::{MAX_DEPTH, from_python, to_python};

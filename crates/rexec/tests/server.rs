@@ -235,6 +235,32 @@ async fn code_that_releases_the_gil_lets_other_code_run() {
     task.abort();
 }
 
+/// Calls run on a few runtime threads, and each thread keeps one Python thread state from call
+/// to call (making one per call cost more than a trivial call): what code keeps per thread
+/// (`threading.local`) is still there when a later call runs on the same thread.
+#[tokio::test(flavor = "multi_thread")]
+async fn threads_keep_their_python_thread_state_between_calls() {
+    rexec::start_python().unwrap();
+    let (addr, task) = start_demo().await;
+    let a = connect(addr.port()).await;
+    a.add_code(
+        "import threading\nlocal = threading.local()\n\
+         def visit():\n    seen = getattr(local, 'seen', False)\n    local.seen = True\n    return seen\n",
+    )
+    .await
+    .unwrap();
+    // Far fewer threads than calls: some call must come back to a thread that ran one before.
+    let mut again = false;
+    for _ in 0..100 {
+        if a.call_as::<bool>("visit", ()).await.unwrap() {
+            again = true;
+            break;
+        }
+    }
+    assert!(again, "every call ran on a fresh python thread state");
+    task.abort();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn stopping_the_server_interrupts_running_python_code() {
     rexec::start_python().unwrap();
@@ -286,4 +312,44 @@ async fn stopping_the_server_interrupts_running_python_code() {
     });
     assert!(timed("interrupted", interrupted).await.unwrap());
     let _ = spinning.await;
+}
+
+/// A runtime whose threads ran Python code can be dropped by a thread attached to Python (a
+/// `#[pyfunction]` that ran a server, say): its threads leave their Python thread states for
+/// later deletion instead of waiting for the GIL as they exit, which would never come.
+#[test]
+fn a_runtime_dropped_while_attached_to_python_does_not_hang() {
+    rexec::start_python().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (addr, task) = start_demo().await;
+        let a = connect(addr.port()).await;
+        a.add_code("def one():\n    return 1\n").await.unwrap();
+        for _ in 0..10 {
+            assert_eq!(a.call_as::<i64>("one", ()).await.unwrap(), 1);
+        }
+        task.abort();
+    });
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        rexec::pyo3::Python::attach(|_py| drop(runtime));
+        let _ = done_tx.send(());
+    });
+    // Generous: the drop takes milliseconds; a deadlock never ends.
+    done_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the runtime's threads exited while the GIL was held");
+    // The states they left are deleted by the next call, on a fresh runtime.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let (addr, task) = start_demo().await;
+        let b = connect(addr.port()).await;
+        b.add_code("def two():\n    return 2\n").await.unwrap();
+        assert_eq!(b.call_as::<i64>("two", ()).await.unwrap(), 2);
+        task.abort();
+    });
 }
