@@ -1,8 +1,10 @@
-//! Test support (feature `test-util`): TLS certificates for tests anywhere in the workspace.
+//! Test support (feature `test-util`) for tests anywhere in the workspace: TLS certificates
+//! and honest skips.
 //!
 //! [`make_certificate`] makes a fresh one in-process (rcgen), so TLS tests need no `openssl`
 //! binary and never skip; [`artiq_manual_certificate`] gives the ones checked in under
 //! `tests/fixtures/artiq-manual/`, made with the openssl recipe of the ARTIQ manual.
+//! [`skip`] reports a test that cannot run on this machine as skipped, never as passed.
 
 // Test support, never linked into a program: a failure to make a certificate must fail the test
 // that asked for it, loudly.
@@ -55,5 +57,23 @@ pub fn artiq_manual_certificate(name: &str) -> CertFiles {
     CertFiles {
         cert: dir.join(format!("{name}.pem")),
         key: dir.join(format!("{name}.key")),
+    }
+}
+
+/// Reports `test` as skipped to `cargo xtask test` (see `xtask/src/test.rs`), not passed: a
+/// `SKIPPED test: reason` line on stderr, and `test<TAB>reason` appended to the file named by
+/// `$SIPYCO_SKIP_LOG` when it is set. The caller returns right after.
+///
+/// Panics when the skip cannot be recorded: a skip that went unrecorded would count as a pass.
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write;
+    eprintln!("SKIPPED {test}: {reason}");
+    if let Some(log) = std::env::var_os("SIPYCO_SKIP_LOG") {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(log)
+            .expect("open $SIPYCO_SKIP_LOG");
+        writeln!(f, "{test}\t{reason}").expect("write $SIPYCO_SKIP_LOG");
     }
 }

@@ -13,8 +13,9 @@ use std::collections::VecDeque;
 use std::process::Command;
 use std::time::Duration;
 
+use asyncio_server::testing::skip;
 use base64::Engine;
-use common::{INSPECT, Proc, T, inspect, monte_carlo, skip};
+use common::{INSPECT, Proc, T, inspect, monte_carlo};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value as Json, json};
 use tokio::net::TcpStream;

@@ -4,8 +4,8 @@
 //! The outer test creates the namespace (loopback up, multicast on, routes for the multicast
 //! ranges) and runs this same test binary inside it with `QL_IN_NETNS=1`, selecting only the
 //! inner test; the inner test does nothing (and passes) when that variable is absent. Where
-//! `ip` is missing or namespaces cannot be made (not root), the outer test prints why it is
-//! skipped and passes.
+//! `ip` is missing or namespaces cannot be made (not root), the outer test reports itself
+//! skipped with the reason (`asyncio_server::testing::skip`), never passed.
 
 mod common;
 use common::skip;

@@ -7,9 +7,10 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
+use asyncio_server::testing::skip;
 use pyon_codec::{Value, dict, list};
 use supervisor::{Exit, ParentComm, ProcessSpec};
-use support::{FIXTURE, TAG_VAR, new_tag, none_left, skip};
+use support::{FIXTURE, TAG_VAR, new_tag, none_left};
 
 /// sipyco.pipe_ipc.ChildComm, as Python writes it, answering `["echo", v]` to each `v`.
 const PY_CHILD: &str = r#"

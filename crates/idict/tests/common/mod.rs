@@ -106,17 +106,3 @@ pub fn inspect(port: u16, args: &[&str]) -> (ExitStatus, String, String) {
         String::from_utf8(out.stderr).unwrap(),
     )
 }
-
-/// Reports a test that cannot run here: never counted as passed (see xtask/src/test.rs).
-pub fn skip(test: &str, reason: &str) {
-    eprintln!("SKIPPED {test}: {reason}");
-    if let Some(log) = std::env::var_os("SIPYCO_SKIP_LOG") {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(log)
-            .unwrap();
-        writeln!(f, "{test}\t{reason}").unwrap();
-    }
-}

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use asyncio_server::testing::skip;
 use pyon_codec::Value;
 use rexec::RexecServer;
 use rpc_core::{ArgSpec, DynamicTarget, RpcError};
@@ -20,20 +21,6 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 /// The golden recordings of the Python library.
 pub fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden")
-}
-
-/// Reports `test` as skipped to `cargo xtask test` (see xtask/src/test.rs), not passed.
-pub fn skip(test: &str, reason: &str) {
-    eprintln!("SKIPPED {test}: {reason}");
-    if let Some(log) = std::env::var_os("SIPYCO_SKIP_LOG") {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(log)
-            .unwrap();
-        writeln!(f, "{test}\t{reason}").unwrap();
-    }
 }
 
 /// Whether the embedded Python has numpy; if not, reports `test` skipped.

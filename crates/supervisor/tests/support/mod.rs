@@ -90,15 +90,4 @@ pub fn environ(pid: u32) -> Vec<String> {
         .collect()
 }
 
-/// Report a test that cannot run here (see the workspace's test conventions).
-pub fn skip(test: &str, reason: &str) {
-    eprintln!("SKIPPED {test}: {reason}");
-    if let Some(log) = std::env::var_os("SIPYCO_SKIP_LOG") {
-        use std::io::Write as _;
-        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(log) {
-            let _ = writeln!(f, "{test}\t{reason}");
-        }
-    }
-}
-
 pub mod lab;
