@@ -54,7 +54,7 @@ impl Parser<'_> {
             let f = text
                 .parse::<f64>()
                 .map_err(|_| self.err("invalid number"))?;
-            self.items.push(Value::Float(f));
+            self.items.push_float(f);
             return Ok(());
         }
         let digits = self.s.get(int_start..int_end).unwrap_or_default();
@@ -63,7 +63,7 @@ impl Parser<'_> {
             for &d in digits {
                 v = v * 10 + (d - b'0') as i64;
             }
-            self.items.push(Value::Int(if neg { -v } else { v }));
+            self.items.push_int(if neg { -v } else { v });
             return Ok(());
         }
         if digits.len() > MAX_INT_DIGITS {
