@@ -88,6 +88,28 @@ impl Default for Frame {
     }
 }
 
+/// Pushes the frame of an array, made in its slot (see [`Stack::push_int`]).
+#[inline(never)]
+fn open_array(stack: &mut Stack<Frame>, first: usize, tag_list: bool) {
+    stack.push_with(|| Frame::Array {
+        first,
+        tag_list,
+        name: None,
+        built: None,
+    });
+}
+
+/// Pushes the frame of an object, made in its slot.
+#[inline(never)]
+fn open_object(stack: &mut Stack<Frame>, first: usize, tag_next: bool, start: usize) {
+    stack.push_with(|| Frame::Object {
+        first,
+        tag_next,
+        start,
+        tag: None,
+    });
+}
+
 /// The value of an object's `__jsonclass__` key.
 enum Tag {
     /// As parsed, to be checked when the object ends.
@@ -191,12 +213,7 @@ impl<'a> Parser<'a> {
                     } else {
                         let tag_list =
                             matches!(stack.last(), Some(Frame::Object { tag_next: true, .. }));
-                        stack.push(Frame::Array {
-                            first: self.items.len(),
-                            tag_list,
-                            name: None,
-                            built: None,
-                        });
+                        open_array(stack, self.items.len(), tag_list);
                         continue 'value;
                     }
                 }
@@ -210,12 +227,7 @@ impl<'a> Parser<'a> {
                     } else {
                         let first = self.items.len();
                         let tag_next = !self.key()?;
-                        stack.push(Frame::Object {
-                            first,
-                            tag_next,
-                            start,
-                            tag: None,
-                        });
+                        open_object(stack, first, tag_next, start);
                         continue 'value;
                     }
                 }

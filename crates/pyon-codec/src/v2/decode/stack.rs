@@ -6,6 +6,8 @@
 //! which was the largest single cost of decoding numbers. Here the slots above the top stay
 //! initialised (as `Value::None`), and a value is assigned straight into its slot.
 
+use std::borrow::Cow;
+
 use crate::Value;
 
 /// Writes `v` into a slot above the top, which holds the default value: there is nothing to
@@ -42,6 +44,14 @@ impl<T: Default> Stack<T> {
     pub(super) fn push(&mut self, v: T) {
         if let Some(slot) = self.next() {
             put(slot, v);
+        }
+    }
+
+    /// Pushes the value `make` makes once there is room: in its slot, when `make` is inlined.
+    #[inline(always)]
+    pub(super) fn push_with(&mut self, make: impl FnOnce() -> T) {
+        if let Some(slot) = self.next() {
+            put(slot, make());
         }
     }
 
@@ -103,13 +113,13 @@ impl<T: Default> Stack<T> {
 
     /// The values from `first` on.
     #[inline]
-    pub(super) fn from(&self, first: usize) -> &[T] {
+    pub(super) fn tail(&self, first: usize) -> &[T] {
         self.live().get(first..).unwrap_or_default()
     }
 
     /// The values from `first` on, to take from or change in place (see [`Stack::truncate`]).
     #[inline]
-    pub(super) fn from_mut(&mut self, first: usize) -> &mut [T] {
+    pub(super) fn tail_mut(&mut self, first: usize) -> &mut [T] {
         self.live_mut().get_mut(first..).unwrap_or_default()
     }
 
@@ -122,13 +132,13 @@ impl<T: Default> Stack<T> {
     /// The value at `i`, if it is on the stack, to change.
     #[inline]
     pub(super) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
-        self.from_mut(i).first_mut()
+        self.tail_mut(i).first_mut()
     }
 
     /// Drops the values from `n` on (leaving the default in their slots).
     #[inline]
     pub(super) fn truncate(&mut self, n: usize) {
-        for slot in self.from_mut(n) {
+        for slot in self.tail_mut(n) {
             *slot = T::default();
         }
         self.top = self.top.min(n);
@@ -138,7 +148,7 @@ impl<T: Default> Stack<T> {
     #[inline]
     pub(super) fn take_from(&mut self, first: usize) -> Vec<T> {
         let v: Vec<T> = self
-            .from_mut(first)
+            .tail_mut(first)
             .iter_mut()
             .map(std::mem::take)
             .collect();
@@ -150,7 +160,7 @@ impl<T: Default> Stack<T> {
     #[inline]
     pub(super) fn take_pairs_from(&mut self, first: usize) -> Vec<(T, T)> {
         let v: Vec<(T, T)> = self
-            .from_mut(first)
+            .tail_mut(first)
             .chunks_exact_mut(2)
             .map(|kv| match kv {
                 [k, v] => (std::mem::take(k), std::mem::take(v)),
@@ -190,11 +200,20 @@ impl Stack<Value> {
         }
     }
 
-    /// [`Stack::push_int`] for a string.
+    /// [`Stack::push_int`] for a string, copied here when it is borrowed from the input.
+    #[inline]
+    pub(super) fn push_str(&mut self, v: Cow<'_, str>) {
+        match v {
+            Cow::Borrowed(s) => self.push_str_copy(s),
+            Cow::Owned(s) => self.push(Value::Str(s)),
+        }
+    }
+
+    /// [`Stack::push_str`] of a string borrowed from the input.
     #[inline(never)]
-    pub(super) fn push_str(&mut self, v: String) {
+    fn push_str_copy(&mut self, v: &str) {
         if let Some(slot) = self.next() {
-            put(slot, Value::Str(v));
+            put(slot, Value::Str(v.to_owned()));
         }
     }
 }

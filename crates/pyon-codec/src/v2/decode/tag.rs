@@ -83,7 +83,7 @@ impl Parser<'_> {
         };
         let decoded = self.drop_decoded(start);
         *built = Some(
-            crate::construct::from_jsonclass_on(name, self.items.from_mut(first), decoded)
+            crate::construct::from_jsonclass_on(name, self.items.tail_mut(first), decoded)
                 .map_err(Box::new),
         );
         self.items.truncate(first);
@@ -101,7 +101,7 @@ impl Parser<'_> {
         name: Option<(usize, usize)>,
     ) -> Option<Parsed<Value>> {
         let in_place = name.map(|(from, to)| self.text_of(from, to));
-        let builtin = match (stack.last(), self.items.from(first)) {
+        let builtin = match (stack.last(), self.items.tail(first)) {
             (Some(Frame::Object { .. }), [Value::Str(owned), Value::List(_)]) => {
                 crate::construct::is_builtin(in_place.unwrap_or(owned))
             }
