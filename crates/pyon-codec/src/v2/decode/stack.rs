@@ -205,7 +205,7 @@ impl Stack<Value> {
     pub(super) fn push_str(&mut self, v: Cow<'_, str>) {
         match v {
             Cow::Borrowed(s) => self.push_str_copy(s),
-            Cow::Owned(s) => self.push(Value::Str(s)),
+            Cow::Owned(s) => self.push(Value::Str(s.into())),
         }
     }
 
@@ -213,7 +213,7 @@ impl Stack<Value> {
     #[inline(never)]
     fn push_str_copy(&mut self, v: &str) {
         if let Some(slot) = self.next() {
-            put(slot, Value::Str(v.to_owned()));
+            put(slot, Value::Str(v.into()));
         }
     }
 }

@@ -29,7 +29,7 @@ impl Parser<'_> {
         }
         *name = Some((from, end));
         self.pos = end + 1;
-        Some(Value::Str(String::new()))
+        Some(Value::Str(crate::PyStr::default()))
     }
 
     /// The name of the tag list whose items start at `first`: read in place, or the first item.
@@ -110,7 +110,7 @@ impl Parser<'_> {
         if !builtin {
             // Left as a list: a name read in place goes back into it.
             if let (Some(name), Some(slot)) = (in_place, self.items.get_mut(first)) {
-                *slot = Value::Str(name.to_owned());
+                *slot = Value::Str(name.into());
             }
             return None;
         }
@@ -179,7 +179,7 @@ impl Parser<'_> {
         let data = crate::construct::b64decode_strict(self.s.get(from..end)?)?;
         self.decoded.push((*start, data));
         self.pos = end + 1;
-        Some(Value::Str(String::new()))
+        Some(Value::Str(crate::PyStr::default()))
     }
 
     /// The value of a type-tagged object from its `__jsonclass__` value.
