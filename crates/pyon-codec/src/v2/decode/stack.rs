@@ -167,7 +167,11 @@ impl<T: Default> Stack<T> {
                 _ => (T::default(), T::default()),
             })
             .collect();
-        self.truncate(first);
+        // Every slot taken from holds the default now; an odd one left is dropped.
+        if self.top > first && (self.top - first) % 2 == 1 {
+            self.drop_top();
+        }
+        self.top = self.top.min(first);
         v
     }
 
