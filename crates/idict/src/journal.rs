@@ -145,7 +145,7 @@ impl Contents<'_> {
     pub fn set(&mut self, key: impl Into<String>, value: impl Into<Value>) {
         let key = key.into();
         self.state.journal.replace(&key);
-        self.state.dict.insert(Value::Str(key), value.into());
+        self.state.dict.insert(Value::from(key), value.into());
     }
 
     /// Sets `key` to a serde value, converted as [`pyon_codec::to_value`] does (a struct becomes

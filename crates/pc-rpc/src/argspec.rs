@@ -100,14 +100,13 @@ impl ArgSpec {
 
     /// Annotates the argument `name` with a Python type name (`"int"`).
     pub fn annotation(mut self, name: impl Into<String>, type_name: impl Into<String>) -> Self {
-        self.annotations
-            .push((name.into(), Value::Str(type_name.into())));
+        self.annotations.push((name.into(), Value::str(type_name)));
         self
     }
 
     /// Annotates the return type with a Python type name.
     pub fn returns(mut self, type_name: impl Into<String>) -> Self {
-        self.returns = Some(Value::Str(type_name.into()));
+        self.returns = Some(Value::str(type_name));
         self
     }
 
@@ -212,7 +211,7 @@ impl ArgSpec {
         let name = |key: &str| match argspec.get(key) {
             None | Some(Value::None) => None,
             Some(Value::Str(s)) if s.is_empty() => None,
-            Some(Value::Str(s)) => Some(s.clone()),
+            Some(Value::Str(s)) => Some(s.to_string()),
             Some(other) => Some(pyon_codec::repr(other)),
         };
         let mut args = names("args");

@@ -266,7 +266,7 @@ impl RpcError {
     pub(crate) fn unpack_dict(d: &Dict) -> Self {
         let text = |key: &str| d.get_str(key).and_then(Value::as_str).map(str::to_owned);
         let traceback = match d.get_str("traceback") {
-            Some(Value::Str(s)) => vec![s.clone()],
+            Some(Value::Str(s)) => vec![s.to_string()],
             Some(v) => v
                 .as_seq()
                 .unwrap_or_default()

@@ -107,7 +107,7 @@ impl Identification {
         };
         let description = match dict.get_str("description") {
             None | Some(Value::None) => None,
-            Some(Value::Str(s)) => Some(s.clone()),
+            Some(Value::Str(s)) => Some(s.to_string()),
             // Python accepts any JSON value here; keep it readable rather than refuse it.
             Some(other) => Some(pyon_codec::encode(other).unwrap_or_default()),
         };

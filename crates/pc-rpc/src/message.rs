@@ -69,7 +69,11 @@ impl Request {
                         )));
                     }
                 };
-                Ok(Request::Call { name, args, kwargs })
+                Ok(Request::Call {
+                    name: name.into_string(),
+                    args,
+                    kwargs,
+                })
             }
             // Python formats the action with `str()`.
             Some(text) => Err(RpcError::value_error(format!("Unknown action: {text}"))),

@@ -353,27 +353,23 @@ fn from_one_arg(name: &str, arg: Value, decoded: Option<Vec<u8>>) -> Result<Valu
     }
 }
 
-/// [`from_jsonclass`] with the arguments on top of a decoder's scratch stack (`stack[from..]`,
-/// which it takes off): the same value or error, without gathering the arguments of a built-in
-/// type into a vector of their own.
+/// [`from_jsonclass`] with the arguments on top of a decoder's scratch stack, which it may
+/// take from (the caller drops what is left): the same value or error, without gathering the
+/// arguments of a built-in type into a vector of their own.
 pub(crate) fn from_jsonclass_on(
     name: &str,
-    stack: &mut Vec<Value>,
-    from: usize,
+    args: &mut [Value],
     decoded: Option<Vec<u8>>,
 ) -> Result<Value> {
-    let args = stack.get(from..).unwrap_or_default();
-    let value = match name {
+    match name {
         "tuple" | "set" | "dict" | "OrderedDict" | "bytes" if args.len() == 1 => {
-            let arg = stack.pop().unwrap_or_default();
-            return from_one_arg(name, arg, decoded);
+            let arg = args.first_mut().map(std::mem::take).unwrap_or_default();
+            from_one_arg(name, arg, decoded)
         }
         "complex" => make_complex(args),
         "Fraction" => make_fraction(args),
         "nparray" => make_nparray_with(args, decoded),
         "npscalar" => make_npscalar(args),
-        _ => return from_jsonclass(name, stack.split_off(from.min(stack.len())), decoded),
-    };
-    stack.truncate(from);
-    value
+        _ => from_jsonclass(name, args.iter_mut().map(std::mem::take).collect(), decoded),
+    }
 }

@@ -71,17 +71,17 @@ impl Dict {
         let n = entries.len();
         let has_dup = if n <= 16 {
             // Small dicts (most of them): compare the keys pairwise, without building a table.
-            let mut keys = [Key::Int(0); 16];
-            for (slot, (k, _)) in keys.iter_mut().zip(&entries) {
-                match key(k) {
-                    Some(k) => *slot = k,
-                    None => return Dict::from_pairs(entries),
+            let mut dup = false;
+            for (i, (k, _)) in entries.iter().enumerate() {
+                let Some(k) = key(k) else {
+                    return Dict::from_pairs(entries);
+                };
+                if entries.iter().take(i).any(|(e, _)| key(e) == Some(k)) {
+                    dup = true;
+                    break;
                 }
             }
-            let keys = keys.get(..n).unwrap_or_default();
-            keys.iter()
-                .enumerate()
-                .any(|(i, k)| keys.iter().take(i).any(|earlier| earlier == k))
+            dup
         } else {
             let mut seen = std::collections::HashSet::with_capacity(n);
             let mut dup = false;

@@ -61,7 +61,7 @@ pub use serde_impl::{
 };
 pub use text::{float_repr, pformat, repr, str_repr};
 pub use v2::{decode, encode, encode_pretty};
-pub use value::{Custom, Fraction, Kind, Slice, Value};
+pub use value::{Custom, Fraction, Kind, PyStr, Slice, Value};
 
 /// The default nesting limit of the decoders. Python's decoders give up (with a
 /// `RecursionError`) a little below 1000 levels; this accepts everything they accept.

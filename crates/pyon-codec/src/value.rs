@@ -4,6 +4,8 @@ use num_bigint::BigInt;
 use num_complex::Complex64;
 use num_traits::{ToPrimitive, Zero};
 
+pub use compact_str::CompactString as PyStr;
+
 use crate::dict::Dict;
 use crate::numpy::{NdArray, NpScalar};
 
@@ -30,8 +32,8 @@ pub enum Value {
     Float(f64),
     /// `complex`.
     Complex(Complex64),
-    /// `str`.
-    Str(String),
+    /// `str`: short strings (up to 24 bytes, most keys) are kept inline, without an allocation.
+    Str(PyStr),
     /// `bytes`.
     Bytes(Vec<u8>),
     /// `list`.
@@ -239,7 +241,7 @@ impl Value {
 
     /// A string value.
     pub fn str(s: impl Into<String>) -> Value {
-        Value::Str(s.into())
+        Value::Str(s.into().into())
     }
 
     /// A slice value.
@@ -417,12 +419,18 @@ impl From<Complex64> for Value {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
-        Value::Str(s.to_owned())
+        Value::Str(s.into())
     }
 }
 
 impl From<String> for Value {
     fn from(s: String) -> Value {
+        Value::Str(s.into())
+    }
+}
+
+impl From<PyStr> for Value {
+    fn from(s: PyStr) -> Value {
         Value::Str(s)
     }
 }

@@ -26,7 +26,7 @@ fn key() -> impl Strategy<Value = Value> {
         Just(Value::None),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::Int),
-        "[a-z\u{e9}\u{1F600}\"\\\\\n]{0,6}".prop_map(Value::Str),
+        "[a-z\u{e9}\u{1F600}\"\\\\\n]{0,6}".prop_map(Value::from),
         proptest::collection::vec(any::<u8>(), 0..6).prop_map(Value::Bytes),
         (any::<i32>(), "[a-z]{0,3}").prop_map(|(i, s)| Value::Tuple(vec![i.into(), s.into()])),
     ]
@@ -83,7 +83,7 @@ fn value() -> impl Strategy<Value = Value> {
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Tuple),
             proptest::collection::vec((key(), inner.clone()), 0..6)
                 .prop_map(|kv| Value::Dict(Dict::from_pairs(kv))),
-            proptest::collection::vec(("[a-z_]{0,5}".prop_map(Value::Str), inner.clone()), 0..6)
+            proptest::collection::vec(("[a-z_]{0,5}".prop_map(Value::from), inner.clone()), 0..6)
                 .prop_map(|kv| Value::Dict(Dict::from_pairs(kv))),
             proptest::collection::vec((key(), inner.clone()), 0..6)
                 .prop_map(|kv| Value::OrderedDict(Dict::from_pairs(kv))),

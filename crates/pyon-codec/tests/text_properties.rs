@@ -18,7 +18,7 @@ proptest! {
     #[test]
     fn str_repr_reads_back(s in "\\PC{0,12}|[\u{0}-\u{ff}'\"\\\\]{0,12}") {
         let r = text::str_repr(&s);
-        prop_assert_eq!(text::string_literal(&r).unwrap(), Some((Value::Str(s), r.len())));
+        prop_assert_eq!(text::string_literal(&r).unwrap(), Some((Value::from(s), r.len())));
     }
 
     #[test]

@@ -578,7 +578,7 @@ fn arb_value() -> impl proptest::strategy::Strategy<Value = Value> {
             ]
             .prop_map(move |im| c(re, im))
         }),
-        any::<String>().prop_map(Value::Str),
+        any::<String>().prop_map(Value::from),
         proptest::collection::vec(any::<u8>(), 0..12).prop_map(Value::Bytes),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
@@ -587,7 +587,7 @@ fn arb_value() -> impl proptest::strategy::Strategy<Value = Value> {
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Tuple),
             proptest::collection::btree_map("[a-z\u{e9}\"\\\\]{0,4}", inner.clone(), 0..5)
                 .prop_map(|m| Value::Dict(
-                    m.into_iter().map(|(k, v)| (Value::Str(k), v)).collect()
+                    m.into_iter().map(|(k, v)| (Value::from(k), v)).collect()
                 )),
             proptest::collection::btree_map(any::<i64>(), inner.clone(), 0..5).prop_map(|m| {
                 Value::OrderedDict(m.into_iter().map(|(k, v)| (Value::Int(k), v)).collect())

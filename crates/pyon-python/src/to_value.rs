@@ -141,7 +141,7 @@ impl Converter {
     fn string(&mut self, s: &Bound<'_, PyString>) -> PyResult<Value> {
         let s = s.to_str()?;
         self.weight += s.len();
-        Ok(Value::Str(s.to_owned()))
+        Ok(Value::Str(s.into()))
     }
 
     /// Converts a container's contents with `obj` on the path: a second visit is a cycle.

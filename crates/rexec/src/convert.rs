@@ -161,7 +161,7 @@ fn from_py_inner(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         return Ok(Value::Float(obj.extract()?));
     }
     if let Ok(s) = obj.cast_exact::<PyString>() {
-        return Ok(Value::Str(s.to_str()?.to_owned()));
+        return Ok(Value::Str(s.to_str()?.into()));
     }
     if let Ok(items) = obj.cast_exact::<PyList>() {
         return items
@@ -215,7 +215,7 @@ fn from_py_inner(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         )));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::Str(s.to_str()?.to_owned()));
+        return Ok(Value::Str(s.to_str()?.into()));
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
         return Ok(Value::Bytes(b.as_bytes().to_vec()));

@@ -156,9 +156,9 @@ pub(crate) fn method_list<T: Target + ?Sized>(target: &T, builtin_terminate: boo
     let mut entries: Vec<(Value, Value)> = methods
         .into_iter()
         .map(|m| {
-            let doc = m.doc.map_or(Value::None, Value::Str);
+            let doc = m.doc.map_or(Value::None, Value::from);
             (
-                Value::Str(m.name),
+                Value::from(m.name),
                 Value::Tuple(vec![m.argspec.to_value(), doc]),
             )
         })

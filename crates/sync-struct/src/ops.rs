@@ -286,7 +286,7 @@ fn iterable_items(value: Value) -> Result<Vec<Value>> {
     Ok(match value {
         Value::List(v) | Value::Tuple(v) | Value::Set(v) => v,
         Value::Dict(d) | Value::OrderedDict(d) => d.into_iter().map(|(k, _)| k).collect(),
-        Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
+        Value::Str(s) => s.chars().map(Value::str).collect(),
         Value::Bytes(b) => b.into_iter().map(Value::from).collect(),
         other => {
             return Err(Error::WrongType {

@@ -12,14 +12,14 @@ fn scalar() -> impl Strategy<Value = Value> {
         (-5i64..5).prop_map(Value::Int),
         any::<i64>().prop_map(Value::Int),
         (-1e6f64..1e6).prop_map(Value::Float),
-        "[a-c]{0,2}".prop_map(Value::Str),
+        "[a-c]{0,2}".prop_map(Value::from),
     ]
 }
 
 fn key() -> impl Strategy<Value = Value> {
     prop_oneof![
         (-4i64..4).prop_map(Value::Int),
-        "[a-c]".prop_map(Value::Str),
+        "[a-c]".prop_map(Value::from),
         Just(Value::Bool(true)),
         Just(Value::Float(1.0)),
         (-3i64..3, -3i64..3).prop_map(|(a, b)| Value::slice(a.into(), b.into(), Value::None)),
@@ -34,7 +34,7 @@ fn structure() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::List),
             prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Tuple),
-            prop::collection::vec(("[a-c]".prop_map(Value::Str), inner), 0..4)
+            prop::collection::vec(("[a-c]".prop_map(Value::from), inner), 0..4)
                 .prop_map(|pairs| Value::Dict(Dict::from_pairs(pairs))),
         ]
     })

@@ -61,7 +61,7 @@ impl<'de> de::Deserializer<'de> for Value {
             Value::Float(f) => visitor.visit_f64(f),
             // Documented: a complex number is seen as the pair (re, im).
             Value::Complex(c) => visit_seq(vec![Value::Float(c.re), Value::Float(c.im)], visitor),
-            Value::Str(s) => visitor.visit_string(s),
+            Value::Str(s) => visitor.visit_string(s.into_string()),
             Value::Bytes(b) => visitor.visit_byte_buf(b),
             Value::List(items) | Value::Tuple(items) | Value::Set(items) => {
                 visit_seq(items, visitor)

@@ -60,10 +60,10 @@ impl ser::Serializer for ValueSerializer {
         Ok(Value::Float(v))
     }
     fn serialize_char(self, v: char) -> Result<Value> {
-        Ok(Value::Str(v.to_string()))
+        Ok(Value::Str(crate::PyStr::new(v.encode_utf8(&mut [0; 4]))))
     }
     fn serialize_str(self, v: &str) -> Result<Value> {
-        Ok(Value::Str(v.to_owned()))
+        Ok(Value::Str(v.into()))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Value> {
         Ok(Value::Bytes(v.to_vec()))

@@ -208,7 +208,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::str(v))
     }
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Str(v))
+        Ok(Value::Str(v.into()))
     }
     fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
         Ok(Value::Bytes(v.to_vec()))

@@ -85,7 +85,7 @@ pub fn string_literal(text: &str) -> Result<Option<(Value, usize)>> {
     } else {
         let mut out = String::new();
         let end = strings::scan(text, open, prefix, &mut out).map_err(positioned)?;
-        Ok(Some((Value::Str(out), end)))
+        Ok(Some((Value::Str(out.into()), end)))
     }
 }
 

@@ -17,9 +17,11 @@ use crate::{Dict, Error, Result, Value};
 
 mod lexical;
 mod scratch;
+mod stack;
 mod tag;
 
 use scratch::Scratch;
+use stack::Stack;
 
 /// What the parser's own steps return: the error boxed, so that the `Ok` side (a [`Value`]) is
 /// all that moves through registers on the hot path; [`decode_with_depth`] unboxes it.
@@ -74,6 +76,40 @@ enum Frame {
     },
 }
 
+impl Default for Frame {
+    /// What the slots of the frame stack hold above its top.
+    fn default() -> Self {
+        Frame::Array {
+            first: 0,
+            tag_list: false,
+            name: None,
+            built: None,
+        }
+    }
+}
+
+/// Pushes the frame of an array, made in its slot (see [`Stack::push_int`]).
+#[inline(never)]
+fn open_array(stack: &mut Stack<Frame>, first: usize, tag_list: bool) {
+    stack.push_with(|| Frame::Array {
+        first,
+        tag_list,
+        name: None,
+        built: None,
+    });
+}
+
+/// Pushes the frame of an object, made in its slot.
+#[inline(never)]
+fn open_object(stack: &mut Stack<Frame>, first: usize, tag_next: bool, start: usize) {
+    stack.push_with(|| Frame::Object {
+        first,
+        tag_next,
+        start,
+        tag: None,
+    });
+}
+
 /// The value of an object's `__jsonclass__` key.
 enum Tag {
     /// As parsed, to be checked when the object ends.
@@ -90,7 +126,7 @@ struct Parser<'a> {
     pos: usize,
     max_depth: usize,
     /// Items of the open arrays and keys and values of the open objects, innermost last.
-    items: Vec<Value>,
+    items: Stack<Value>,
     /// Base64 arguments decoded straight from the input, with the start of the tagged object
     /// they belong to (see [`Parser::base64_arg`]); innermost last.
     decoded: Vec<(usize, Vec<u8>)>,
@@ -153,18 +189,18 @@ impl<'a> Parser<'a> {
         self.text.get(from..to).unwrap_or_default()
     }
 
-    fn parse(&mut self, stack: &mut Vec<Frame>) -> Parsed<Value> {
+    fn parse(&mut self, stack: &mut Stack<Frame>) -> Parsed<Value> {
         'value: loop {
             self.skip_ws();
             match self.peek() {
                 Some(b'"') => {
-                    if let Some(v) = self.tag_name(stack) {
+                    if let Some(v) = self.tag_name(stack.live_mut()) {
                         self.items.push(v);
-                    } else if let Some(v) = self.base64_arg(stack) {
+                    } else if let Some(v) = self.base64_arg(stack.live()) {
                         self.items.push(v);
                     } else {
                         let s = self.string()?;
-                        self.items.push(Value::Str(s));
+                        self.items.push_str(s);
                     }
                 }
                 Some(b'-' | b'0'..=b'9') => self.number()?,
@@ -177,12 +213,7 @@ impl<'a> Parser<'a> {
                     } else {
                         let tag_list =
                             matches!(stack.last(), Some(Frame::Object { tag_next: true, .. }));
-                        stack.push(Frame::Array {
-                            first: self.items.len(),
-                            tag_list,
-                            name: None,
-                            built: None,
-                        });
+                        open_array(stack, self.items.len(), tag_list);
                         continue 'value;
                     }
                 }
@@ -196,12 +227,7 @@ impl<'a> Parser<'a> {
                     } else {
                         let first = self.items.len();
                         let tag_next = !self.key()?;
-                        stack.push(Frame::Object {
-                            first,
-                            tag_next,
-                            start,
-                            tag: None,
-                        });
+                        open_object(stack, first, tag_next, start);
                         continue 'value;
                     }
                 }
@@ -241,7 +267,7 @@ impl<'a> Parser<'a> {
                                 self.pos += 1;
                                 let (first, tag_list, name, pre) =
                                     (*first, *tag_list, *name, pre.take());
-                                stack.pop();
+                                stack.drop_top();
                                 if let Some(pre) = pre {
                                     // The args were built when they ended; the list itself
                                     // holds only the name and a placeholder for them.
@@ -254,11 +280,13 @@ impl<'a> Parser<'a> {
                                     });
                                     self.items.truncate(first);
                                 } else if let Some(b) = tag_list
-                                    .then(|| self.build_tag(stack, first, name))
+                                    .then(|| self.build_tag(stack.live(), first, name))
                                     .flatten()
                                 {
                                     built = Some(b);
-                                } else if let Some(v) = self.build_from_args(stack, first) {
+                                } else if let Some(v) =
+                                    self.build_from_args(stack.live_mut(), first)
+                                {
                                     self.items.push(v);
                                 } else {
                                     let v = Value::List(self.take_items(first));
@@ -298,7 +326,7 @@ impl<'a> Parser<'a> {
                             Some(b'}') => {
                                 self.pos += 1;
                                 let (first, start, tag) = (*first, *start, tag.take());
-                                stack.pop();
+                                stack.drop_top();
                                 let value = match tag {
                                     // Python's object hook: other keys are ignored.
                                     Some(Tag::Raw(tag)) => {
@@ -328,17 +356,12 @@ impl<'a> Parser<'a> {
     /// exact size. (`Vec::split_off(0)` would hand over the scratch stack itself, with all
     /// its capacity.)
     fn take_items(&mut self, first: usize) -> Vec<Value> {
-        self.items.drain(first.min(self.items.len())..).collect()
+        self.items.take_from(first)
     }
 
     /// Takes the keys and values of an object (`items[first..]`, in turn) off the stack.
     fn pairs(&mut self, first: usize) -> Vec<(Value, Value)> {
-        let mut contents = self.items.drain(first.min(self.items.len())..);
-        let mut pairs = Vec::with_capacity(contents.len() / 2);
-        while let (Some(k), Some(v)) = (contents.next(), contents.next()) {
-            pairs.push((k, v));
-        }
-        pairs
+        self.items.take_pairs_from(first)
     }
 
     #[inline(always)]
@@ -363,7 +386,7 @@ impl<'a> Parser<'a> {
             let k = self.string()?;
             let pushed = k != JSONCLASS;
             if pushed {
-                self.items.push(Value::Str(k));
+                self.items.push_str(k);
             }
             pushed
         };

@@ -373,7 +373,7 @@ fn sequence_op(op: &str, a: &Value, b: &Value) -> Result<Option<Value>, Error> {
     Ok(Some(match (op, a, b) {
         ("+", Str(x), Str(y)) => {
             check_len(x.len() + y.len())?;
-            Str(format!("{x}{y}"))
+            Str(format!("{x}{y}").into())
         }
         ("+", Bytes(x), Bytes(y)) => {
             check_len(x.len() + y.len())?;

@@ -88,7 +88,7 @@ pub(super) fn iterate(o: Obj) -> Result<Vec<Value>, Error> {
         }
         Obj::Value(v) => match v {
             Value::List(items) | Value::Tuple(items) | Value::Set(items) => Ok(items),
-            Value::Str(s) => Ok(s.chars().map(|c| Value::Str(c.to_string())).collect()),
+            Value::Str(s) => Ok(s.chars().map(Value::str).collect()),
             Value::Bytes(b) => Ok(b.into_iter().map(Value::from).collect()),
             Value::Dict(d) | Value::OrderedDict(d) => {
                 Ok(d.iter().map(|(k, _)| k.clone()).collect())
@@ -255,7 +255,7 @@ pub(super) fn call(
                 }
             }
             for (k, v) in kwargs {
-                d.insert(Value::Str(k), v.into_value()?);
+                d.insert(Value::from(k), v.into_value()?);
             }
             Value::Dict(d)
         }
@@ -368,7 +368,7 @@ pub(super) fn call(
             match args.pop().map(Obj::into_value).transpose()? {
                 None => Value::str(""),
                 Some(Value::Str(s)) => Value::Str(s),
-                Some(v) => Value::Str(pyon_codec::repr(&v)),
+                Some(v) => Value::from(pyon_codec::repr(&v)),
             }
         }
         "abs" => {

@@ -182,7 +182,7 @@ impl Evaluator<'_> {
                     .collect::<Result<Vec<_>, _>>()?;
                 let mut kw = Dict::with_capacity(kwargs.len());
                 for (k, v) in kwargs {
-                    kw.insert(Value::Str(k), v.into_value()?);
+                    kw.insert(Value::from(k), v.into_value()?);
                 }
                 Ok(Obj::Value(self.env.call(&name, args, kw)?))
             }

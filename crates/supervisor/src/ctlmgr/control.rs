@@ -34,7 +34,7 @@ impl Control {
     fn status(&self) -> Value {
         let mut out = Dict::new();
         for (name, status) in self.manager.status() {
-            out.insert(Value::Str(name), status.to_value());
+            out.insert(Value::from(name), status.to_value());
         }
         Value::Dict(out)
     }

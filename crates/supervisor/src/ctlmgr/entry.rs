@@ -77,14 +77,17 @@ pub fn controllers_here(
         let host = match entry.get_str("host") {
             Some(Value::Str(host)) => host.as_str(),
             _ => {
-                out.insert(name.clone(), Err("\"host\" must be a string".into()));
+                out.insert(name.to_string(), Err("\"host\" must be a string".into()));
                 continue;
             }
         };
         if !filter.matches(host, &resolve(host)) {
             continue;
         }
-        out.insert(name.clone(), parse_entry(name, host, entry, filter.text()));
+        out.insert(
+            name.to_string(),
+            parse_entry(name, host, entry, filter.text()),
+        );
     }
     out
 }
@@ -117,7 +120,7 @@ fn parse_entry(
         Some(Value::Dict(env)) => env
             .iter()
             .map(|(k, v)| match (k, v) {
-                (Value::Str(k), Value::Str(v)) => Ok((k.clone(), v.clone())),
+                (Value::Str(k), Value::Str(v)) => Ok((k.to_string(), v.to_string())),
                 _ => Err("\"environment\" must map strings to strings".to_owned()),
             })
             .collect::<Result<_, _>>()?,

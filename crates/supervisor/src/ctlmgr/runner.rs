@@ -62,7 +62,7 @@ impl Status {
         );
         d.insert(
             "last_exit".into(),
-            self.last_exit.clone().map_or(Value::None, Value::Str),
+            self.last_exit.clone().map_or(Value::None, Value::from),
         );
         d.insert(
             "retry_delay".into(),

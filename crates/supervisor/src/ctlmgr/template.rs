@@ -63,7 +63,7 @@ fn field_text(field: &str, lookup: &dyn Fn(&str) -> Option<Value>) -> Result<Str
     }
     let value = lookup(name).ok_or_else(|| format!("unknown field {{{name}}}"))?;
     match (conversion, &value) {
-        (None | Some("s"), Value::Str(s)) => Ok(s.clone()),
+        (None | Some("s"), Value::Str(s)) => Ok(s.to_string()),
         (Some("r" | "a"), Value::Str(s)) => Ok(pyon_codec::str_repr(s)),
         (None | Some("s" | "r" | "a"), _) => Ok(pyon_codec::repr(&value)),
         (Some(other), _) => Err(format!("unknown conversion !{other} in {{{name}}}")),

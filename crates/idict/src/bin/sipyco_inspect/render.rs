@@ -155,7 +155,7 @@ pub fn view(contents: &Value, status: &Status, rate: f64, width: usize) -> Strin
     };
     for (k, v) in dict.iter() {
         let key = match k {
-            Value::Str(s) => s.clone(),
+            Value::Str(s) => s.to_string(),
             other => pyon_codec::repr(other),
         };
         let shown = match numbers(v) {

@@ -29,7 +29,7 @@ impl Parser<'_> {
                 return Ok(if bytes {
                     Value::Bytes(self.s.get(body).unwrap_or_default().to_vec())
                 } else {
-                    Value::Str(self.text[body].to_owned())
+                    Value::Str(self.text[body].into())
                 });
             }
         }
@@ -60,7 +60,7 @@ impl Parser<'_> {
         Ok(if bytes {
             Value::Bytes(bytes_out)
         } else {
-            Value::Str(str_out)
+            Value::Str(str_out.into())
         })
     }
 }

@@ -1,8 +1,10 @@
 //! Tokens: numbers and strings (with JSON escapes and UTF-16 surrogate pairs).
 
+use std::borrow::Cow;
+
 use super::*;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// A number, pushed on the scratch stack.
     #[inline]
     pub(super) fn number(&mut self) -> Parsed<()> {
@@ -54,7 +56,7 @@ impl Parser<'_> {
             let f = text
                 .parse::<f64>()
                 .map_err(|_| self.err("invalid number"))?;
-            self.items.push(Value::Float(f));
+            self.items.push_float(f);
             return Ok(());
         }
         let digits = self.s.get(int_start..int_end).unwrap_or_default();
@@ -63,7 +65,7 @@ impl Parser<'_> {
             for &d in digits {
                 v = v * 10 + (d - b'0') as i64;
             }
-            self.items.push(Value::Int(if neg { -v } else { v }));
+            self.items.push_int(if neg { -v } else { v });
             return Ok(());
         }
         if digits.len() > MAX_INT_DIGITS {
@@ -81,17 +83,19 @@ impl Parser<'_> {
         Ok(())
     }
 
+    /// A string: borrowed from the input when it has no escapes (most do), so that the
+    /// caller copies it where it goes.
     #[inline]
-    pub(super) fn string(&mut self) -> Parsed<String> {
+    pub(super) fn string(&mut self) -> Parsed<Cow<'a, str>> {
         self.pos += 1; // opening quote
         let start = self.pos;
         // Fast path: no escapes.
         self.pos = crate::scan::string_stop(self.s, start, b'"');
         match self.peek() {
             Some(b'"') => {
-                let s = self.text_of(start, self.pos).to_owned();
+                let s = self.text_of(start, self.pos);
                 self.pos += 1;
-                return Ok(s);
+                return Ok(Cow::Borrowed(s));
             }
             Some(b'\\') => {}
             Some(_) => return Err(self.err("control character in string")),
@@ -106,7 +110,7 @@ impl Parser<'_> {
                 Some(b'"') => {
                     out.push_str(self.text_of(run, self.pos));
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     out.push_str(self.text_of(run, self.pos));

@@ -8,6 +8,7 @@
 use std::cell::Cell;
 
 use super::Frame;
+use super::stack::Stack;
 use crate::Value;
 
 /// Stacks above this many bytes are freed after use rather than kept for the next call.
@@ -16,9 +17,9 @@ const KEEP_BYTES: usize = 1 << 20;
 /// Empty stacks with whatever capacity earlier calls left them.
 #[derive(Default)]
 pub(super) struct Scratch {
-    pub(super) items: Vec<Value>,
+    pub(super) items: Stack<Value>,
     pub(super) decoded: Vec<(usize, Vec<u8>)>,
-    pub(super) frames: Vec<Frame>,
+    pub(super) frames: Stack<Frame>,
 }
 
 thread_local! {
@@ -37,8 +38,7 @@ impl Scratch {
         self.items.clear();
         self.decoded.clear();
         self.frames.clear();
-        let bytes = self.items.capacity() * size_of::<Value>()
-            + self.frames.capacity() * size_of::<Frame>();
+        let bytes = self.items.capacity_bytes() + self.frames.capacity_bytes();
         if bytes <= KEEP_BYTES {
             self.decoded.shrink_to_fit();
             let _ = KEPT.try_with(|k| k.set(Some(self)));

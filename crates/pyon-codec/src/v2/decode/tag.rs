@@ -29,7 +29,7 @@ impl Parser<'_> {
         }
         *name = Some((from, end));
         self.pos = end + 1;
-        Some(Value::Str(String::new()))
+        Some(Value::Str(crate::PyStr::default()))
     }
 
     /// The name of the tag list whose items start at `first`: read in place, or the first item.
@@ -83,9 +83,10 @@ impl Parser<'_> {
         };
         let decoded = self.drop_decoded(start);
         *built = Some(
-            crate::construct::from_jsonclass_on(name, &mut self.items, first, decoded)
+            crate::construct::from_jsonclass_on(name, self.items.tail_mut(first), decoded)
                 .map_err(Box::new),
         );
+        self.items.truncate(first);
         Some(Value::None)
     }
     /// At the end of a tag's list (`items[first..]`, `name` if read in place) whose args were
@@ -100,7 +101,7 @@ impl Parser<'_> {
         name: Option<(usize, usize)>,
     ) -> Option<Parsed<Value>> {
         let in_place = name.map(|(from, to)| self.text_of(from, to));
-        let builtin = match (stack.last(), self.items.get(first..).unwrap_or_default()) {
+        let builtin = match (stack.last(), self.items.tail(first)) {
             (Some(Frame::Object { .. }), [Value::Str(owned), Value::List(_)]) => {
                 crate::construct::is_builtin(in_place.unwrap_or(owned))
             }
@@ -109,7 +110,7 @@ impl Parser<'_> {
         if !builtin {
             // Left as a list: a name read in place goes back into it.
             if let (Some(name), Some(slot)) = (in_place, self.items.get_mut(first)) {
-                *slot = Value::Str(name.to_owned());
+                *slot = Value::Str(name.into());
             }
             return None;
         }
@@ -178,7 +179,7 @@ impl Parser<'_> {
         let data = crate::construct::b64decode_strict(self.s.get(from..end)?)?;
         self.decoded.push((*start, data));
         self.pos = end + 1;
-        Some(Value::Str(String::new()))
+        Some(Value::Str(crate::PyStr::default()))
     }
 
     /// The value of a type-tagged object from its `__jsonclass__` value.
