@@ -108,6 +108,10 @@ fn run_python(b: &PyBench) -> Result<(), String> {
         venv.apply(&mut Command::new(venv.python()))
             .arg(workspace_root().join(b.script))
             .env("PYTHONDONTWRITEBYTECODE", "1")
+            // numpy's OpenBLAS starts a thread per core that spins waiting for work: on a
+            // 2-core machine it took a seventh of the samples while the codecs ran. No
+            // benchmark here does linear algebra.
+            .env("OPENBLAS_NUM_THREADS", "1")
             .env("SIPYCO_CORPUS_DIR", corpus_file("").as_os_str()),
     )
 }
