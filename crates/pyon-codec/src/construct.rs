@@ -15,6 +15,19 @@ use crate::{Dict, Error, Result, Value};
 /// (`sys.int_info.default_max_str_digits`): in literals, `int(str)` and both PYON decoders.
 pub const MAX_INT_DIGITS: usize = 4300;
 
+/// Whether `i` has more than [`MAX_INT_DIGITS`] decimal digits, found from its size in bits
+/// (and, near the limit, one comparison) without converting it to decimal, which takes time
+/// that grows with the square of its length.
+pub(crate) fn over_digit_limit(i: &BigInt) -> bool {
+    const _: () = assert!(MAX_INT_DIGITS == 4300);
+    // 2^14283 < 10^4300 < 2^14285.
+    match i.bits() {
+        0..=14283 => false,
+        14284..=14285 => i.magnitude() >= BigInt::from(10u8).pow(4300).magnitude(),
+        _ => true,
+    }
+}
+
 /// Decodes canonical padded base64 (what every encoder writes), or `None` for anything else.
 /// `base64-simd` validates and decodes with SIMD where the CPU has it, several times faster
 /// than the `base64` crate; it is exactly as strict (padding required, no stray trailing bits),

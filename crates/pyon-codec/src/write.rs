@@ -2,6 +2,7 @@
 //! integers of any size, and the ASCII-only string escaping of `json.dumps(ensure_ascii=True)`
 //! (PYON v2).
 
+use crate::construct::MAX_INT_DIGITS;
 use crate::text::scalar::hex_digit;
 
 /// Appends standard base64 with padding, as Python's `base64.b64encode`. `base64-simd` writes
@@ -16,11 +17,24 @@ pub(crate) fn write_base64(out: &mut String, data: &[u8]) {
 
 /// Appends an integer of any size in decimal; those that fit in 128 bits (nearly all) without
 /// the temporary string of `BigInt`'s `Display`.
-pub(crate) fn write_bigint(out: &mut String, i: &num_bigint::BigInt) {
-    match num_traits::ToPrimitive::to_i128(i) {
-        Some(i) => out.push_str(itoa::Buffer::new().format(i)),
-        None => out.push_str(&i.to_string()),
+///
+/// An integer of more than [`MAX_INT_DIGITS`] decimal digits is refused, as Python refuses to
+/// write it (`ValueError: Exceeds the limit (4300 digits) for integer string conversion`) and
+/// as the decoders refuse to read it. Such an integer can be decoded (a long hexadecimal
+/// literal in PYON v1) or built; the check on its size in bits comes first, so that a huge
+/// one is refused without the conversion, whose time grows with the square of its length.
+pub(crate) fn write_bigint(out: &mut String, i: &num_bigint::BigInt) -> crate::Result<()> {
+    if let Some(i) = num_traits::ToPrimitive::to_i128(i) {
+        out.push_str(itoa::Buffer::new().format(i));
+        return Ok(());
     }
+    if crate::construct::over_digit_limit(i) {
+        return Err(crate::Error::encode(format!(
+            "Exceeds the limit ({MAX_INT_DIGITS} digits) for integer string conversion"
+        )));
+    }
+    out.push_str(&i.to_string());
+    Ok(())
 }
 
 /// Bytes that `json.dumps(ensure_ascii=True)` writes as themselves inside a string.
@@ -180,6 +194,50 @@ mod tests {
         s.clear();
         write_json_str(&mut s, "\u{269b} caf\u{e9} \u{1f600}");
         assert_eq!(s, r#""\u269b caf\u00e9 \ud83d\ude00""#);
+    }
+
+    /// Integers of up to 4300 digits are written and read back; longer ones are refused by
+    /// both encoders, as Python refuses them, even when the v1 decoder took them in (as a
+    /// hexadecimal literal, which has no digit limit in Python either).
+    #[test]
+    fn integers_beyond_pythons_digit_limit_are_refused() {
+        use num_bigint::BigInt;
+        let limit = BigInt::from(10).pow(4300);
+        for (i, ok) in [
+            (&limit - 1, true),
+            (1 - &limit, true),
+            (limit.clone(), false),
+            (-&limit, false),
+            (BigInt::from(1) << 20_000, false),
+        ] {
+            let v = crate::Value::from_bigint(i.clone());
+            for (name, encoded) in [("v1", crate::v1::encode(&v)), ("v2", crate::v2::encode(&v))] {
+                match encoded {
+                    Ok(text) => {
+                        assert!(ok, "{name} wrote {} digits", text.len());
+                        let back = match name {
+                            "v1" => crate::v1::decode(&text),
+                            _ => crate::v2::decode(&text),
+                        };
+                        assert_eq!(back.unwrap(), v);
+                    }
+                    Err(e) => {
+                        assert!(!ok, "{name}: {e}");
+                        assert!(e.to_string().contains("Exceeds the limit (4300 digits)"));
+                    }
+                }
+            }
+            let frac = crate::Value::Fraction(Box::new(crate::Fraction::new(i, 7).unwrap()));
+            assert_eq!(crate::v2::encode(&frac).is_ok(), ok);
+        }
+        // What the fuzzer found: a v1 hexadecimal literal of just over 4300 decimal digits was
+        // read, and then written in a form that no decoder reads. Now the v1 decoder takes
+        // just what the encoders can write.
+        let below = crate::v1::decode(&format!("{:#x}", &limit - 1)).unwrap();
+        assert_eq!(below, crate::Value::from_bigint(&limit - 1));
+        assert!(crate::v1::decode(&crate::v1::encode(&below).unwrap()).is_ok());
+        assert!(crate::v1::decode(&format!("{limit:#x}")).is_err());
+        assert!(crate::v1::decode(&format!("0x{}", "F".repeat(3575))).is_err());
     }
 
     /// The word-at-a-time check finds an escape wherever it is, in text of every length.

@@ -178,7 +178,7 @@ impl<'v> Encoder<'_, 'v> {
             Value::Bool(true) => self.out.push_str("true"),
             Value::Bool(false) => self.out.push_str("false"),
             Value::Int(i) => self.out.push_str(itoa::Buffer::new().format(*i)),
-            Value::BigInt(i) => write_bigint(self.out, i),
+            Value::BigInt(i) => write_bigint(self.out, i)?,
             Value::Float(x) => write_float_repr(self.out, *x),
             Value::Complex(c) => write_complex_repr(self.out, c.re, c.im),
             Value::Str(s) => write_json_str(self.out, s),
@@ -222,9 +222,9 @@ impl<'v> Encoder<'_, 'v> {
             }
             Value::Fraction(f) => {
                 self.out.push_str("Fraction(");
-                write_bigint(self.out, f.numer());
+                write_bigint(self.out, f.numer())?;
                 self.out.push_str(", ");
-                write_bigint(self.out, f.denom());
+                write_bigint(self.out, f.denom())?;
                 self.out.push(')');
             }
             Value::Array(a) => {

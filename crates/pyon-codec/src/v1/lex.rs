@@ -180,10 +180,6 @@ fn strip_underscores(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// The most bits an integer written in another radix may have: those of the largest decimal
-/// integer Python accepts ([`MAX_INT_DIGITS`] digits).
-const MAX_NON_DECIMAL_BITS: u64 = (MAX_INT_DIGITS as u64 * 3322) / 1000 + 1;
-
 /// The value of an integer literal (`text` as recognised by [`number`]), negated when `neg`.
 pub(crate) fn int_value(text: &str, radix: u32, neg: bool) -> Result<Value> {
     // Fast path, what encoders write: up to 18 plain decimal digits fit an i64 as they are.
@@ -220,7 +216,9 @@ pub(crate) fn int_value(text: &str, radix: u32, neg: bool) -> Result<Value> {
     }
     let mut big = BigInt::parse_bytes(digits.as_bytes(), radix)
         .ok_or_else(|| Error::data("invalid integer"))?;
-    if radix != 10 && big.bits() > MAX_NON_DECIMAL_BITS {
+    // Python reads a long literal in a power-of-two radix, but could not write it back; the
+    // encoders refuse it too (`write_bigint`), so what decodes here can be encoded.
+    if radix != 10 && crate::construct::over_digit_limit(&big) {
         return Err(Error::data(format!(
             "integer of more than {MAX_INT_DIGITS} digits (Python refuses it too)"
         )));

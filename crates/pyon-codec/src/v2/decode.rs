@@ -289,8 +289,7 @@ impl<'a> Parser<'a> {
                                 {
                                     self.items.push(v);
                                 } else {
-                                    let v = Value::List(self.take_items(first));
-                                    self.items.push(v);
+                                    self.items.close_list(first);
                                 }
                             }
                             _ => return Err(self.eof_or("expected `,` or `]`")),
@@ -339,7 +338,8 @@ impl<'a> Parser<'a> {
                                         v.map_err(|e| self.err_at(*e, start))?
                                     }
                                     None => {
-                                        Value::Dict(Dict::from_decoded_pairs(self.pairs(first)))
+                                        self.items.close_dict(first);
+                                        continue;
                                     }
                                 };
                                 self.items.push(value);
@@ -350,18 +350,6 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-    }
-
-    /// Takes the items of an array (`items[first..]`) off the stack, into a vector of their
-    /// exact size. (`Vec::split_off(0)` would hand over the scratch stack itself, with all
-    /// its capacity.)
-    fn take_items(&mut self, first: usize) -> Vec<Value> {
-        self.items.take_from(first)
-    }
-
-    /// Takes the keys and values of an object (`items[first..]`, in turn) off the stack.
-    fn pairs(&mut self, first: usize) -> Vec<(Value, Value)> {
-        self.items.take_pairs_from(first)
     }
 
     #[inline(always)]

@@ -266,7 +266,7 @@ impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
             Value::Bool(true) => self.out.push_str("true"),
             Value::Bool(false) => self.out.push_str("false"),
             Value::Int(i) => self.out.push_str(itoa::Buffer::new().format(*i)),
-            Value::BigInt(i) => write_bigint(self.out, i),
+            Value::BigInt(i) => write_bigint(self.out, i)?,
             Value::Float(x) => self.float(*x),
             Value::Str(s) => write_json_str(self.out, s),
             Value::List(items) => self.seq(items)?,
@@ -306,10 +306,9 @@ impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
             })?,
             Value::Fraction(f) => {
                 self.tagged(tag_prefix!("Fraction").into(), "Fraction", false, |e| {
-                    write_bigint(e.out, f.numer());
+                    write_bigint(e.out, f.numer())?;
                     e.comma();
-                    write_bigint(e.out, f.denom());
-                    Ok(())
+                    write_bigint(e.out, f.denom())
                 })?
             }
             Value::Array(a) => {

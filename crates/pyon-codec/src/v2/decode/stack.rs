@@ -196,6 +196,24 @@ impl Stack<Value> {
         }
     }
 
+    /// Replaces the values from `first` on with the list of them, made in its slot.
+    #[inline(never)]
+    pub(super) fn close_list(&mut self, first: usize) {
+        let items = self.take_from(first);
+        if let Some(slot) = self.next() {
+            put(slot, Value::List(items));
+        }
+    }
+
+    /// Replaces the keys and values from `first` on with the dict of them, made in its slot.
+    #[inline(never)]
+    pub(super) fn close_dict(&mut self, first: usize) {
+        let dict = crate::Dict::from_decoded_pairs(self.take_pairs_from(first));
+        if let Some(slot) = self.next() {
+            put(slot, Value::Dict(dict));
+        }
+    }
+
     /// [`Stack::push_int`] for a float.
     #[inline(never)]
     pub(super) fn push_float(&mut self, v: f64) {
