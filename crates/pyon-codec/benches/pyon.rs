@@ -19,18 +19,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use pyon_codec::{NdArray, Value, v1, v2};
 
-/// Best time of several runs lasting at least `budget` in total.
+/// Best time of several runs lasting at least `budget` in total: [`best_each`] of one job.
 fn best<T>(budget: Duration, mut f: impl FnMut() -> T) -> Duration {
-    let start = Instant::now();
-    let mut best = Duration::MAX;
-    let mut runs = 0;
-    while runs < 3 || (start.elapsed() < budget && runs < 1000) {
-        let t = Instant::now();
-        black_box(f());
-        best = best.min(t.elapsed());
-        runs += 1;
-    }
-    best
+    let [t] = best_each(budget, [&mut || drop(black_box(f()))]);
+    t
 }
 
 /// The best time of each job over rounds that run every job once, in turn, until `budget` is
