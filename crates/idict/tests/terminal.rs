@@ -99,12 +99,16 @@ impl Terminal {
         }
     }
 
-    /// Waits for a screen for which `done` holds; returns it.
+    /// Waits for a whole screen for which `done` holds; returns it.
+    ///
+    /// The tool draws a frame with one flush, but a pseudo-terminal hands it to the reader in
+    /// as many pieces as the line discipline makes, so a screen counts only once its last line,
+    /// the `history` one, has arrived whole.
     fn screen(&mut self, what: &str, done: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + T;
         loop {
             let screen = last_screen(&self.raw);
-            if done(&screen) {
+            if whole(&screen) && done(&screen) {
                 return screen;
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -114,6 +118,12 @@ impl Terminal {
             }
         }
     }
+}
+
+/// Whether the screen has been drawn to its end: the monte-carlo contents end with the
+/// `history` key, and every line of the view ends with a newline.
+fn whole(screen: &str) -> bool {
+    screen.ends_with('\n') && screen.lines().any(|l| l.starts_with("history: "))
 }
 
 fn updates(screen: &str) -> u64 {
