@@ -5,7 +5,8 @@
 //!   `serde_json` parsing/serialising the same text into/from `serde_json::Value`, `sonic-rs`
 //!   parsing it into `sonic_rs::Value` and `simd-json` into its owned value (from a fresh copy
 //!   of the text each time, since it parses in place), PYON v1 decode/encode, in MB/s of PYON
-//!   text;
+//!   text; and cloning and dropping the decoded [`Value`], which parses nothing: the share of
+//!   decoding that making and freeing the tree costs any decoder into `Value`;
 //! - an 80 MB float64 array: PYON v2 encode/decode beside the `base64` crate alone on the same
 //!   bytes, in GB/s of array data;
 //! - `sipyco_pyon convert FILE` of that array's document, the whole process (output to the null
@@ -70,7 +71,7 @@ fn main() {
 
     // The reference parsers and serialisers run in turn with ours, round after round, so that
     // the ratios compare runs made under the same load.
-    let [v2_dec, sj_dec, sonic_dec, simd_dec] = best_each(
+    let [v2_dec, sj_dec, sonic_dec, simd_dec, tree] = best_each(
         4 * budget,
         [
             &mut || drop(black_box(v2::decode(t2).unwrap())),
@@ -88,6 +89,7 @@ fn main() {
                 let mut copy = t2.as_bytes().to_vec();
                 drop(black_box(simd_json::to_owned_value(&mut copy).unwrap()))
             },
+            &mut || drop(black_box(black_box(&value).clone())),
         ],
     )
     .map(|t| rate(t2.len(), t));
@@ -110,6 +112,8 @@ fn main() {
     line("pyon_v2_decode_vs_sonic_rs", v2_dec / sonic_dec);
     line("simd_json_parse_mb_s", simd_dec / 1e6);
     line("pyon_v2_decode_vs_simd_json", v2_dec / simd_dec);
+    line("pyon_value_clone_drop_mb_s", tree / 1e6);
+    line("pyon_value_clone_drop_share_of_decode", v2_dec / tree);
     line("pyon_v2_encode_mb_s", v2_enc / 1e6);
     line("serde_json_serialize_mb_s", sj_enc / 1e6);
     line("pyon_v2_encode_vs_serde_json", v2_enc / sj_enc);
