@@ -134,8 +134,8 @@ fn upgrade_of_invalid_v1_changes_nothing() {
 }
 
 /// Large documents come through a pipe, a redirected file and a named file alike, byte for
-/// byte what the library writes (the tool reads in large blocks and reuses its input buffer
-/// for the output).
+/// byte what the library writes (the tool reads a pipe in large blocks, reusing its input
+/// buffer for the output, and maps a large named file).
 #[test]
 fn convert_of_a_large_document_by_every_input_path() {
     let list: Vec<pyon_codec::Value> = (0..300_000)
@@ -176,6 +176,29 @@ fn invalid_utf8_is_an_error_naming_the_input() {
     assert!(
         err.contains("latin1.pyon") && err.contains("UTF-8"),
         "{err}"
+    );
+    assert_eq!(stdout(&o), "");
+}
+
+/// A large file (mapped, not read) that is not UTF-8 gets the same message, with the position
+/// of the first bad byte.
+#[test]
+fn invalid_utf8_in_a_large_file_names_the_file_and_the_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("large-latin1.pyon");
+    let mut text = b"[".to_vec();
+    text.resize(2 << 20, b' ');
+    let at = text.len() + 4;
+    text.extend_from_slice(b"\"caf\xe9\"]");
+    std::fs::write(&p, &text).unwrap();
+    let o = run(&["convert", p.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "sipyco_pyon: {}: stream did not contain valid UTF-8 (byte {at})\n",
+            p.display()
+        )
     );
     assert_eq!(stdout(&o), "");
 }

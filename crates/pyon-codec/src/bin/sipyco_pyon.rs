@@ -73,16 +73,7 @@ fn read_input(file: Option<&Path>) -> Result<String, String> {
         Some(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
         None => read_stdin().map_err(|e| format!("standard input: {e}"))?,
     };
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        match file {
-            Some(p) => format!(
-                "{}: stream did not contain valid UTF-8 (byte {at})",
-                p.display()
-            ),
-            None => format!("standard input: stream did not contain valid UTF-8 (byte {at})"),
-        }
-    })
+    String::from_utf8(bytes).map_err(|e| not_utf8(file, e.utf8_error().valid_up_to()))
 }
 
 /// Reads standard input to its end into one buffer: sized from the length of what it is when
@@ -119,15 +110,25 @@ fn decode(text: &str, from: From) -> Result<Value, String> {
 }
 
 fn convert(from: From, to: To, pretty: bool, file: Option<&Path>) -> Result<(), String> {
-    let mut text = read_input(file)?;
-    let value = decode(&text, from)?;
+    let (value, reuse) = match file.map(map_large_file).transpose()?.flatten() {
+        Some(map) => {
+            let text = utf8(&map, file)?;
+            (decode(text, from)?, String::with_capacity(text.len() + 1))
+        }
+        None => {
+            let mut text = read_input(file)?;
+            let value = decode(&text, from)?;
+            // The output goes into the input's buffer: its pages are already there, where a
+            // new buffer of the same size would fault in every one of them again.
+            text.clear();
+            (value, text)
+        }
+    };
+    let mut text = reuse;
     let version = match to {
         To::V1 => Version::V1,
         To::V2 => Version::V2,
     };
-    // The output goes into the input's buffer: its pages are already there, where a new buffer
-    // of the same size would fault in every one of them again.
-    text.clear();
     version
         .encode_into(&mut text, &value, pretty)
         .map_err(|e| format!("cannot encode: {e}"))?;
@@ -143,6 +144,47 @@ fn convert(from: From, to: To, pretty: bool, file: Option<&Path>) -> Result<(), 
             Err(format!("standard output: {e}"))
         }
         _ => Ok(()),
+    }
+}
+
+/// Files from this size on are mapped rather than read (see [`map_large_file`]).
+const MAP_FROM: u64 = 1 << 20;
+
+/// A large regular file, mapped into memory with its pages populated at once: reading it would
+/// copy every byte from the page cache into a buffer faulted in page by page, which is the
+/// largest single cost of converting a large file (a quarter of the whole process for an
+/// 80 MB array). `None` for small files and for anything that cannot be mapped (pipes,
+/// devices, files of procfs), which are read instead.
+fn map_large_file(path: &Path) -> Result<Option<memmap2::Mmap>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let large = file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() >= MAP_FROM);
+    if !large {
+        return Ok(None);
+    }
+    // SAFETY: a read-only mapping of a file that this process never writes. Like every tool
+    // that maps its input (ripgrep, git), it relies on no other process truncating or
+    // rewriting the file during the conversion; one that did could change the bytes under the
+    // decoder or stop this process with SIGBUS. Reading has the same premise in practice: a
+    // file rewritten while it is read yields a mix of old and new text.
+    #[allow(unsafe_code)]
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
+    Ok(map.ok())
+}
+
+/// The UTF-8 text of a mapped file, or the error that reading it would give.
+fn utf8<'a>(bytes: &'a [u8], file: Option<&Path>) -> Result<&'a str, String> {
+    std::str::from_utf8(bytes).map_err(|e| not_utf8(file, e.valid_up_to()))
+}
+
+fn not_utf8(file: Option<&Path>, at: usize) -> String {
+    match file {
+        Some(p) => format!(
+            "{}: stream did not contain valid UTF-8 (byte {at})",
+            p.display()
+        ),
+        None => format!("standard input: stream did not contain valid UTF-8 (byte {at})"),
     }
 }
 
