@@ -43,7 +43,8 @@ mod files;
 mod numpy;
 mod pyeq;
 mod registry;
-mod scan;
+#[doc(hidden)]
+pub mod scan;
 mod serde_impl;
 pub mod text;
 pub mod v1;

@@ -1,5 +1,8 @@
 //! Word-at-a-time (SWAR) scans for the decoders' hot loops: eight bytes per step instead of one,
 //! in safe code.
+//!
+//! Public, but hidden from the documentation, for the sibling crate `pyon-python`'s decoder;
+//! not part of this crate's API.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -26,7 +29,7 @@ const fn control_bytes(w: u64) -> u64 {
 /// Index of the first byte at or after `i` that ends the plain run of a string literal: the
 /// quote `q`, a backslash or a control character; `s.len()` if none.
 #[inline]
-pub(crate) fn string_stop(s: &[u8], mut i: usize, q: u8) -> usize {
+pub fn string_stop(s: &[u8], mut i: usize, q: u8) -> usize {
     while let Some(chunk) = s.get(i..i + 8) {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
         let m = eq_bytes(w, q) | eq_bytes(w, b'\\') | control_bytes(w);

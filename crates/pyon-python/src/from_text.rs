@@ -52,6 +52,20 @@ pub fn decode<'py>(py: Python<'py>, text: &str) -> Parsed<Bound<'py, PyAny>> {
     Ok(v)
 }
 
+/// The position of the first control character of `r`: looked for in blocks of 64 bytes, each
+/// checked whole (which vectorises), since long strings rarely have one.
+fn first_control(r: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 64;
+    let mut base = 0;
+    for block in r.chunks(BLOCK) {
+        if block.iter().fold(false, |any, &b| any | (b < 0x20)) {
+            return block.iter().position(|&b| b < 0x20).map(|p| base + p);
+        }
+        base += block.len();
+    }
+    None
+}
+
 struct Parser<'py, 't> {
     py: Python<'py>,
     text: &'t str,
@@ -192,20 +206,7 @@ impl<'py, 't> Parser<'py, 't> {
         let mut out: Option<String> = None;
         let mut run = start;
         loop {
-            // Jump to the next quote or backslash; what lies between may hold no control
-            // character (both scans are vectorised: long strings are mostly array data).
-            let rest = self.b.get(self.i..).unwrap_or_default();
-            let next = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
-            if let Some(bad) = rest
-                .get(..next)
-                .and_then(|r| r.iter().position(|&b| b < 0x20))
-            {
-                return Err(Failure::Syntax(
-                    "Invalid control character at",
-                    self.i + bad,
-                ));
-            }
-            self.i += next;
+            self.i = self.string_stop();
             let Some(c) = self.peek() else {
                 return Err(Failure::Syntax("Unterminated string starting at", quote));
             };
@@ -228,6 +229,23 @@ impl<'py, 't> Parser<'py, 't> {
                 _ => self.i += 1,
             }
         }
+    }
+
+    /// The first quote, backslash or control character from `i` on (the end if none): a word at
+    /// a time over the first bytes, where most strings end, and vectorised beyond them (long
+    /// strings are mostly array data).
+    fn string_stop(&self) -> usize {
+        const HEAD: usize = 32;
+        let head_end = self.b.len().min(self.i + HEAD);
+        let stop =
+            pyon_codec::scan::string_stop(self.b.get(..head_end).unwrap_or_default(), self.i, b'"');
+        if stop < head_end {
+            return stop;
+        }
+        let rest = self.b.get(head_end..).unwrap_or_default();
+        let next = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+        let bad = rest.get(..next).and_then(first_control);
+        head_end + bad.unwrap_or(next)
     }
 
     /// The character of one escape at `\`.

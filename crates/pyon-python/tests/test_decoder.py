@@ -63,6 +63,15 @@ CASES = [
     '{"a" 1}',
     "tru",
     "[",
+    # strings past the first 32 bytes (scanned a word at a time, then in vectorised blocks)
+    *('"' + "x" * n + "\x01" + "y" * 5 + '"' for n in (7, 8, 31, 32, 33, 95, 96, 97, 200)),
+    *('"' + "x" * n + '\\n' + "y" * 40 + '"' for n in (31, 32, 33, 100)),
+    '"' + "x" * 100,
+    # keys of every length around the cached ones' word boundaries, repeated and near misses
+    "[" + ",".join('{"%s":%d}' % ("k" * n, n) for n in range(0, 70)) + "," +
+    ",".join('{"%s":%d}' % ("k" * n, n) for n in range(0, 70)) + "]",
+    '[{"precision":1},{"precisioN":2},{"precision\\u0000":3},{"precision":4}]',
+    '[{"0123456789abcdef":1},{"0123456789abcdeg":2},{"0123456789abcdef0":3}]',
 ]
 
 
