@@ -42,6 +42,7 @@ pub fn decode<'py>(py: Python<'py>, text: &str) -> Parsed<Bound<'py, PyAny>> {
         depth: 0,
         keys: KeyCache::for_text(text.len()),
         dtypes: Vec::new(),
+        lone: None,
     };
     p.ws();
     let v = p.value()?;
@@ -49,7 +50,10 @@ pub fn decode<'py>(py: Python<'py>, text: &str) -> Parsed<Bound<'py, PyAny>> {
     if p.i < p.b.len() {
         return Err(Failure::Syntax("Extra data", p.i));
     }
-    Ok(v)
+    match p.lone {
+        Some(at) => Err(lone_surrogate(at)),
+        None => Ok(v),
+    }
 }
 
 /// The position of the first control character of `r`: looked for in blocks of 64 bytes, each
@@ -74,6 +78,8 @@ struct Parser<'py, 't> {
     depth: usize,
     keys: KeyCache<'py, 't>,
     dtypes: Vec<(&'t str, Bound<'py, PyAny>)>,
+    /// Where the first lone surrogate escape was (see [`lone_surrogate`]).
+    lone: Option<usize>,
 }
 
 impl<'py, 't> Parser<'py, 't> {
@@ -248,6 +254,13 @@ impl<'py, 't> Parser<'py, 't> {
         head_end + bad.unwrap_or(next)
     }
 
+    /// Notes a lone surrogate escape at `at`, reported once the whole text has parsed, and
+    /// stands U+FFFD in for it meanwhile.
+    fn lone_surrogate(&mut self, at: usize) -> char {
+        self.lone.get_or_insert(at);
+        '\u{fffd}'
+    }
+
     /// The character of one escape at `\`.
     fn escape(&mut self, quote: usize) -> Parsed<char> {
         let at = self.i;
@@ -278,11 +291,12 @@ impl<'py, 't> Parser<'py, 't> {
                         let c = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
                         char::from_u32(c).ok_or(Failure::Syntax("Invalid \\uXXXX escape", at))?
                     } else {
+                        // Not a pair: the next escape is read on its own, as Python does.
                         self.i = save;
-                        return Err(lone_surrogate(at));
+                        self.lone_surrogate(at)
                     }
                 } else {
-                    char::from_u32(hi).ok_or_else(|| lone_surrogate(at))?
+                    char::from_u32(hi).unwrap_or_else(|| self.lone_surrogate(at))
                 }
             }
             _ => return Err(Failure::Syntax("Invalid \\escape", at)),
@@ -290,10 +304,14 @@ impl<'py, 't> Parser<'py, 't> {
         Ok(ch)
     }
 
+    /// The four hex digits of a `\\u` escape whose `u` is at `at`. Like Python, it wants a
+    /// character after them: digits that end the text are an invalid escape, not an
+    /// unterminated string.
     fn hex4(&mut self, at: usize) -> Parsed<u32> {
         let digits = self
             .text
             .get(self.i..self.i + 4)
+            .filter(|_| self.i + 4 < self.b.len())
             .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
             .ok_or(Failure::Syntax("Invalid \\uXXXX escape", at))?;
         self.i += 4;
@@ -484,8 +502,10 @@ impl<'py, 't> Parser<'py, 't> {
     }
 }
 
+/// Python keeps a lone surrogate in a str; a Rust string cannot hold one. It is no error to
+/// Python, so any error Python finds in the text, before it or after it, is the one raised;
+/// only a text Python would accept fails with this.
 fn lone_surrogate(at: usize) -> Failure {
-    // Python keeps a lone surrogate in a str; a Rust string cannot hold one.
     Failure::Syntax("Unpaired surrogate (not supported by sipyco_rs)", at)
 }
 

@@ -2,6 +2,7 @@
 exception classes, and for bad text the same message and position."""
 
 import json
+import random
 
 import pytest
 
@@ -72,6 +73,16 @@ CASES = [
     ",".join('{"%s":%d}' % ("k" * n, n) for n in range(0, 70)) + "]",
     '[{"precision":1},{"precisioN":2},{"precision\\u0000":3},{"precision":4}]',
     '[{"0123456789abcdef":1},{"0123456789abcdeg":2},{"0123456789abcdef0":3}]',
+    # \u escapes at the end of the text, and lone surrogates in text that Python rejects anyway
+    '"\\u0041',
+    '"\\ud83d',
+    '"\\ud83d\\',
+    '"\\ud83d\\ude0',
+    '"\\ud83d\\ude00',
+    '"\\ud83d\\u0041',
+    '["\\ud800",1 2]',
+    '{"\\udc00":1,}',
+    '["x\\ud800\\u00e9", "\\q"]',
 ]
 
 
@@ -87,3 +98,53 @@ def test_decoder_agrees_with_python(text):
             assert (ours.value.msg, ours.value.pos) == (e.msg, e.pos)
         return
     assert same(pyon.decode(text), want)
+
+
+@pytest.mark.parametrize(
+    "text, pos",
+    [
+        ('"\\ud800"', 1),
+        ('["a","x\\udc00y"]', 7),
+        ('"\\ud800\\u0041"', 1),
+        ('["\\ud83d", "\\udc00"]', 2),
+    ],
+)
+def test_a_lone_surrogate_fails_only_text_that_python_accepts(text, pos):
+    """Python keeps a lone surrogate in a str, which sipyco_rs cannot build: it refuses the
+    text, at the first one, but only when Python finds no error in it (see the cases above)."""
+    assert isinstance(ref_decode(text), (str, list))
+    with pytest.raises(json.JSONDecodeError) as e:
+        pyon.decode(text)
+    assert (e.value.msg, e.value.pos) == ("Unpaired surrogate (not supported by sipyco_rs)", pos)
+
+
+def _rand_string_text(r):
+    """The text of a JSON string of 0 to 150 characters without its closing quote: mostly
+    plain, with now and then an escape, a raw control character (bad text) or a non-ASCII
+    character, anywhere in it."""
+    pieces = []
+    for _ in range(r.randint(0, 150)):
+        roll = r.random()
+        if roll < 0.9:
+            pieces.append(r.choice("abcxyz0189 _-.:"))
+        elif roll < 0.95:
+            pieces.append(r.choice(['\\n', '\\"', '\\\\', '\\u00e9', '\\ud83d\\ude00', '\\/']))
+        elif roll < 0.98:
+            pieces.append(r.choice("\u00e9\u269b\U0001f600"))
+        else:
+            pieces.append(r.choice("\x00\x01\x1f\t\n"))
+    return '"' + "".join(pieces)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_random_strings_and_keys_agree_with_python(seed):
+    r = random.Random(seed)
+    for _ in range(100):
+        strings = [_rand_string_text(r) + '"' for _ in range(r.randint(1, 6))]
+        if r.random() < 0.5:
+            text = "[" + ",".join(strings) + "]"
+        else:
+            text = "{" + ",".join(f"{s}:{i}" for i, s in enumerate(strings)) + "}"
+        if r.random() < 0.05:
+            text = text[: r.randint(0, len(text))]
+        test_decoder_agrees_with_python(text)
