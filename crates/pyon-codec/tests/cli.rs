@@ -135,7 +135,7 @@ fn upgrade_of_invalid_v1_changes_nothing() {
 
 /// Large documents come through a pipe, a redirected file and a named file alike, byte for
 /// byte what the library writes (the tool reads a pipe in large blocks, reusing its input
-/// buffer for the output, and maps a large named file).
+/// buffer for the output, and maps a large file, named or redirected).
 #[test]
 fn convert_of_a_large_document_by_every_input_path() {
     let list: Vec<pyon_codec::Value> = (0..300_000)
@@ -163,6 +163,20 @@ fn convert_of_a_large_document_by_every_input_path() {
         .unwrap();
     assert!(redirected.status.success(), "{}", stderr(&redirected));
     assert!(stdout(&redirected) == want, "redirected output differs");
+
+    // Standard input that a caller has already read into is read from where it stands (a
+    // mapping would start at the beginning of the file).
+    let skipped = dir.path().join("after-a-header.pyon");
+    std::fs::write(&skipped, format!("header line\n{v1_text}")).unwrap();
+    let mut input = std::fs::File::open(&skipped).unwrap();
+    std::io::Seek::seek(&mut input, std::io::SeekFrom::Start(12)).unwrap();
+    let rest = Command::new(env!("CARGO_BIN_EXE_sipyco_pyon"))
+        .arg("convert")
+        .stdin(input)
+        .output()
+        .unwrap();
+    assert!(rest.status.success(), "{}", stderr(&rest));
+    assert!(stdout(&rest) == want, "output after the header differs");
 }
 
 #[test]

@@ -66,37 +66,85 @@ enum To {
     V2,
 }
 
-/// Reads all of `file` (or standard input) as UTF-8, in one buffer sized from the file's
-/// length when it has one, read in large blocks.
-fn read_input(file: Option<&Path>) -> Result<String, String> {
-    let bytes = match file {
-        Some(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
-        None => read_stdin().map_err(|e| format!("standard input: {e}"))?,
-    };
-    String::from_utf8(bytes).map_err(|e| not_utf8(file, e.utf8_error().valid_up_to()))
+/// The input, whole: mapped when it is a large regular file (see [`read_file`]), else read.
+enum Input {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
 }
 
-/// Reads standard input to its end into one buffer: sized from the length of what it is when
-/// that is a file (`sipyco_pyon convert < FILE`), and otherwise grown in ever larger blocks.
-fn read_stdin() -> std::io::Result<Vec<u8>> {
-    const BLOCK: usize = 1 << 20;
+impl Input {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Input::Mapped(m) => m,
+            Input::Read(b) => b,
+        }
+    }
+}
+
+/// Reads all of `file` (or standard input).
+fn read_input(file: Option<&Path>) -> Result<Input, String> {
+    match file {
+        Some(p) => std::fs::File::open(p)
+            .and_then(read_file)
+            .map_err(|e| format!("{}: {e}", p.display())),
+        None => read_stdin().map_err(|e| format!("standard input: {e}")),
+    }
+}
+
+/// Reads standard input: as a file when it is one (`sipyco_pyon convert < FILE`).
+fn read_stdin() -> std::io::Result<Input> {
     #[cfg(unix)]
-    let (mut input, hint) = {
+    {
         use std::os::fd::AsFd;
-        let input = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?);
-        let hint = input
-            .metadata()
-            .ok()
-            .filter(std::fs::Metadata::is_file)
-            .and_then(|m| usize::try_from(m.len()).ok())
-            .unwrap_or(0);
-        (input, hint)
-    };
+        read_file(std::fs::File::from(
+            std::io::stdin().as_fd().try_clone_to_owned()?,
+        ))
+    }
     #[cfg(not(unix))]
-    let (mut input, hint) = (std::io::stdin().lock(), 0);
-    let mut buf = Vec::with_capacity(hint.saturating_add(1).max(BLOCK));
-    input.read_to_end(&mut buf)?;
-    Ok(buf)
+    {
+        let mut buf = Vec::with_capacity(BLOCK);
+        std::io::stdin().lock().read_to_end(&mut buf)?;
+        Ok(Input::Read(buf))
+    }
+}
+
+/// Buffer size for a stream of unknown length, which grows in ever larger blocks from there.
+const BLOCK: usize = 1 << 20;
+
+/// Files from this size on are mapped rather than read.
+const MAP_FROM: u64 = 1 << 20;
+
+/// Reads `file` from where it stands to its end, in one buffer sized from its length when it is
+/// a regular file. A large regular file read from its start is mapped instead, its pages
+/// populated at once: reading would copy every byte from the page cache into a buffer faulted
+/// in page by page, the largest single cost of converting a large file (a quarter of the whole
+/// process for an 80 MB array). What cannot be mapped (files of procfs, say) is read.
+fn read_file(mut file: std::fs::File) -> std::io::Result<Input> {
+    use std::io::Seek;
+    let len = file
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len());
+    if len.is_some_and(|n| n >= MAP_FROM) && file.stream_position().is_ok_and(|p| p == 0) {
+        // SAFETY: a read-only mapping of a file that this process never writes (`upgrade`
+        // replaces its file by a rename, leaving the mapped one as it was). Like every
+        // tool that maps its input (ripgrep, git), it relies on no other process truncating or
+        // rewriting the file during the conversion; one that did could change the bytes under
+        // the decoder or stop this process with SIGBUS. Reading has the same premise in
+        // practice: a file rewritten while it is read yields a mix of old and new text.
+        #[allow(unsafe_code)]
+        let mapped = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
+        if let Ok(m) = mapped {
+            return Ok(Input::Mapped(m));
+        }
+    }
+    let capacity = len
+        .and_then(|n| usize::try_from(n).ok())
+        .map_or(BLOCK, |n| n.saturating_add(1));
+    let mut buf = Vec::with_capacity(capacity);
+    file.read_to_end(&mut buf)?;
+    Ok(Input::Read(buf))
 }
 
 fn decode(text: &str, from: From) -> Result<Value, String> {
@@ -110,21 +158,18 @@ fn decode(text: &str, from: From) -> Result<Value, String> {
 }
 
 fn convert(from: From, to: To, pretty: bool, file: Option<&Path>) -> Result<(), String> {
-    let (value, reuse) = match file.map(map_large_file).transpose()?.flatten() {
-        Some(map) => {
-            let text = utf8(&map, file)?;
-            (decode(text, from)?, String::with_capacity(text.len() + 1))
+    let input = read_input(file)?;
+    let value = decode(utf8(input.bytes(), file)?, from)?;
+    // The output goes into the input's buffer when it was read: its pages are already there,
+    // where a new buffer of the same size would fault in every one of them again.
+    let mut text = match input {
+        Input::Read(mut buf) => {
+            buf.clear();
+            // Empty, so valid UTF-8: never the default.
+            String::from_utf8(buf).unwrap_or_default()
         }
-        None => {
-            let mut text = read_input(file)?;
-            let value = decode(&text, from)?;
-            // The output goes into the input's buffer: its pages are already there, where a
-            // new buffer of the same size would fault in every one of them again.
-            text.clear();
-            (value, text)
-        }
+        Input::Mapped(m) => String::with_capacity(m.len() + 1),
     };
-    let mut text = reuse;
     let version = match to {
         To::V1 => Version::V1,
         To::V2 => Version::V2,
@@ -147,45 +192,18 @@ fn convert(from: From, to: To, pretty: bool, file: Option<&Path>) -> Result<(), 
     }
 }
 
-/// Files from this size on are mapped rather than read (see [`map_large_file`]).
-const MAP_FROM: u64 = 1 << 20;
-
-/// A large regular file, mapped into memory with its pages populated at once: reading it would
-/// copy every byte from the page cache into a buffer faulted in page by page, which is the
-/// largest single cost of converting a large file (a quarter of the whole process for an
-/// 80 MB array). `None` for small files and for anything that cannot be mapped (pipes,
-/// devices, files of procfs), which are read instead.
-fn map_large_file(path: &Path) -> Result<Option<memmap2::Mmap>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let large = file
-        .metadata()
-        .is_ok_and(|m| m.is_file() && m.len() >= MAP_FROM);
-    if !large {
-        return Ok(None);
-    }
-    // SAFETY: a read-only mapping of a file that this process never writes. Like every tool
-    // that maps its input (ripgrep, git), it relies on no other process truncating or
-    // rewriting the file during the conversion; one that did could change the bytes under the
-    // decoder or stop this process with SIGBUS. Reading has the same premise in practice: a
-    // file rewritten while it is read yields a mix of old and new text.
-    #[allow(unsafe_code)]
-    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
-    Ok(map.ok())
-}
-
-/// The UTF-8 text of a mapped file, or the error that reading it would give.
+/// The input as UTF-8 text, or an error that names it and the first bad byte.
 fn utf8<'a>(bytes: &'a [u8], file: Option<&Path>) -> Result<&'a str, String> {
-    std::str::from_utf8(bytes).map_err(|e| not_utf8(file, e.valid_up_to()))
-}
-
-fn not_utf8(file: Option<&Path>, at: usize) -> String {
-    match file {
-        Some(p) => format!(
-            "{}: stream did not contain valid UTF-8 (byte {at})",
-            p.display()
-        ),
-        None => format!("standard input: stream did not contain valid UTF-8 (byte {at})"),
-    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        match file {
+            Some(p) => format!(
+                "{}: stream did not contain valid UTF-8 (byte {at})",
+                p.display()
+            ),
+            None => format!("standard input: stream did not contain valid UTF-8 (byte {at})"),
+        }
+    })
 }
 
 fn upgrade(file: &Path) -> Result<(), String> {
@@ -198,8 +216,9 @@ fn upgrade(file: &Path) -> Result<(), String> {
             backup.display()
         ));
     }
-    let text = read_input(Some(file))?;
-    let value = decode(&text, From::V1)?;
+    let input = read_input(Some(file))?;
+    let text = utf8(input.bytes(), Some(file))?;
+    let value = decode(text, From::V1)?;
     // Keep the original first (create_new: never clobber a backup that appeared meanwhile), then
     // replace the file atomically.
     let mut out = std::fs::OpenOptions::new()
