@@ -56,13 +56,14 @@ pub fn decode_with_depth(text: &str, max_depth: usize) -> Result<Value> {
 enum Frame {
     /// An array; its items are `items[first..]`. `tag_list` marks the `[name, args]` value of
     /// a `__jsonclass__` key, `name` the input range of its name when read in place (see
-    /// [`Parser::tag_name`]) and `built` the value built from its args (see
-    /// [`Parser::build_from_args`]).
+    /// [`Parser::tag_name`]) and `built` whether the value was built from its args (see
+    /// [`Parser::build_from_args`]): it is then the list's first item, where the name was, or
+    /// the error is here.
     Array {
         first: usize,
         tag_list: bool,
         name: Option<(usize, usize)>,
-        built: Option<Parsed<Value>>,
+        built: Option<Parsed<()>>,
     },
     /// An object; its keys and values, in turn, are `items[first..]`. `tag_next` says the
     /// value being read is that of a `__jsonclass__` key (which is never pushed), `start` is
@@ -110,14 +111,19 @@ fn open_object(stack: &mut Stack<Frame>, first: usize, tag_next: bool, start: us
     });
 }
 
-/// The value of an object's `__jsonclass__` key.
+/// The value of an object's `__jsonclass__` key. It stays where it was made, on `items`
+/// among the object's other keys and values (which are dropped with it), at the index kept
+/// here; for the usual object with no other key, that is the very slot the object's value
+/// takes, so a tag built there is never moved.
 enum Tag {
     /// As parsed, to be checked when the object ends.
-    Raw(Value),
+    Raw(usize),
     /// A well-formed `[name, args]` of a built-in type, already built from its parts (sparing
-    /// the list and, mostly, the name string). An error is only reported when the object
-    /// ends, as if the tag were built then: a later syntax error or tag takes precedence.
-    Built(Parsed<Value>),
+    /// the list and, mostly, the name string).
+    Built(usize),
+    /// The error of building it, only reported when the object ends, as if the tag were built
+    /// then: a later syntax error or tag takes precedence.
+    Failed(Box<Error>),
 }
 
 struct Parser<'a> {
@@ -194,11 +200,7 @@ impl<'a> Parser<'a> {
             self.skip_ws();
             match self.peek() {
                 Some(b'"') => {
-                    if let Some(v) = self.tag_name(stack.live_mut()) {
-                        self.items.push(v);
-                    } else if let Some(v) = self.base64_arg(stack.live()) {
-                        self.items.push(v);
-                    } else {
+                    if !self.tag_name(stack.live_mut()) && !self.base64_arg(stack.live()) {
                         let s = self.string()?;
                         self.items.push_str(s);
                     }
@@ -239,9 +241,9 @@ impl<'a> Parser<'a> {
                 _ => return Err(self.eof_or("expected value")),
             }
             // A value is complete, on top of `items`: go on in the enclosing container, closing
-            // as many containers as end here. `built` carries a tag built at the end of its list
-            // to the object (the frame below), in place of a value on `items`.
-            let mut built: Option<Parsed<Value>> = None;
+            // as many containers as end here. `built` says that a tag was built at the end of
+            // its list, for the object (the frame below): it is on top of `items`, or failed.
+            let mut built: Option<Parsed<()>> = None;
             loop {
                 match stack.last_mut() {
                     None => {
@@ -269,26 +271,25 @@ impl<'a> Parser<'a> {
                                     (*first, *tag_list, *name, pre.take());
                                 stack.drop_top();
                                 if let Some(pre) = pre {
-                                    // The args were built when they ended; the list itself
-                                    // holds only the name and a placeholder for them.
-                                    built = Some(if self.items.len() == first + 2 {
+                                    // The args were built when they ended, into the list's
+                                    // first item; nothing may follow them.
+                                    let b = if self.items.len() == first + 1 {
                                         pre
                                     } else {
                                         Err(Box::new(Error::data(format!(
                                             "{JSONCLASS} needs a [name, args] list"
                                         ))))
-                                    });
-                                    self.items.truncate(first);
+                                    };
+                                    if b.is_err() {
+                                        self.items.truncate(first);
+                                    }
+                                    built = Some(b);
                                 } else if let Some(b) = tag_list
                                     .then(|| self.build_tag(stack.live(), first, name))
                                     .flatten()
                                 {
-                                    built = Some(b);
-                                } else if let Some(v) =
-                                    self.build_from_args(stack.live_mut(), first)
-                                {
-                                    self.items.push(v);
-                                } else {
+                                    built = Some(b.map(|v| self.items.push(v)));
+                                } else if !self.build_from_args(stack.live_mut(), first) {
                                     self.items.close_list(first);
                                 }
                             }
@@ -303,9 +304,11 @@ impl<'a> Parser<'a> {
                     }) => {
                         if *tag_next {
                             *tag_next = false;
+                            let top = self.items.len().saturating_sub(1);
                             *tag = Some(match built.take() {
-                                Some(b) => Tag::Built(b),
-                                None => Tag::Raw(self.items.pop().unwrap_or_default()),
+                                Some(Ok(())) => Tag::Built(top),
+                                Some(Err(e)) => Tag::Failed(e),
+                                None => Tag::Raw(top),
                             });
                         }
                         self.skip_ws();
@@ -326,16 +329,26 @@ impl<'a> Parser<'a> {
                                 self.pos += 1;
                                 let (first, start, tag) = (*first, *start, tag.take());
                                 stack.drop_top();
+                                // Python's object hook: other keys are ignored.
                                 let value = match tag {
-                                    // Python's object hook: other keys are ignored.
-                                    Some(Tag::Raw(tag)) => {
+                                    Some(Tag::Built(at)) if at == first => {
+                                        self.items.truncate(first + 1);
+                                        continue;
+                                    }
+                                    Some(Tag::Built(at)) => {
+                                        let v = self.items.take(at);
+                                        self.items.truncate(first);
+                                        v
+                                    }
+                                    Some(Tag::Raw(at)) => {
+                                        let tag = self.items.take(at);
                                         self.items.truncate(first);
                                         let decoded = self.drop_decoded(start);
                                         self.finish_tag(tag, start, decoded)?
                                     }
-                                    Some(Tag::Built(v)) => {
+                                    Some(Tag::Failed(e)) => {
                                         self.items.truncate(first);
-                                        v.map_err(|e| self.err_at(*e, start))?
+                                        return Err(self.err_at(*e, start));
                                     }
                                     None => {
                                         self.items.close_dict(first);

@@ -129,6 +129,12 @@ impl<T: Default> Stack<T> {
         self.live().get(i)
     }
 
+    /// Takes the value at `i` (the default if it is not on the stack), leaving the default.
+    #[inline]
+    pub(super) fn take(&mut self, i: usize) -> T {
+        self.get_mut(i).map(std::mem::take).unwrap_or_default()
+    }
+
     /// The value at `i`, if it is on the stack, to change.
     #[inline]
     pub(super) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
@@ -211,6 +217,15 @@ impl Stack<Value> {
         let dict = crate::Dict::from_decoded_pairs(self.take_pairs_from(first));
         if let Some(slot) = self.next() {
             put(slot, Value::Dict(dict));
+        }
+    }
+
+    /// [`Stack::push_int`] for an empty string (the placeholder of a tag's part that the
+    /// parser keeps elsewhere).
+    #[inline(never)]
+    pub(super) fn push_empty_str(&mut self) {
+        if let Some(slot) = self.next() {
+            put(slot, Value::Str(crate::PyStr::const_new("")));
         }
     }
 

@@ -4,12 +4,12 @@ use super::*;
 
 impl Parser<'_> {
     /// At a string that is the name of a tag (first in its `[name, args]` list) and needs no
-    /// unescaping: reads it in place, keeping its range in the list's frame, and returns the
-    /// placeholder (an empty str) to put in the list. The list is only ever used by
+    /// unescaping: reads it in place, keeping its range in the list's frame, and pushes the
+    /// placeholder (an empty str) in the list; `false` (nothing done) for any other string. The list is only ever used by
     /// [`Parser::build_from_args`] and [`Parser::build_tag`], which take the name from the
     /// frame, or put it back in the list when they leave the list as it is.
     #[inline]
-    pub(super) fn tag_name(&mut self, stack: &mut [Frame]) -> Option<Value> {
+    pub(super) fn tag_name(&mut self, stack: &mut [Frame]) -> bool {
         let Some(Frame::Array {
             first,
             tag_list: true,
@@ -17,19 +17,20 @@ impl Parser<'_> {
             ..
         }) = stack.last_mut()
         else {
-            return None;
+            return false;
         };
         if self.items.len() != *first {
-            return None;
+            return false;
         }
         let from = self.pos + 1;
         let end = crate::scan::string_stop(self.s, from, b'"');
         if self.s.get(end) != Some(&b'"') {
-            return None;
+            return false;
         }
         *name = Some((from, end));
         self.pos = end + 1;
-        Some(Value::Str(crate::PyStr::default()))
+        self.items.push_empty_str();
+        true
     }
 
     /// The name of the tag list whose items start at `first`: read in place, or the first item.
@@ -42,11 +43,11 @@ impl Parser<'_> {
 
     /// At the end of an array (`items[first..]`) that is the args of a tag list with the name
     /// of a built-in type (`{"__jsonclass__": [name, HERE]}`): builds the value from the args
-    /// right where they are, keeps the result in the tag list's frame and returns the
-    /// placeholder to put in the list (see [`Frame::Array`]). `None` (nothing done) for any
-    /// other array.
+    /// right where they are, into the tag list's first slot, in place of the name, and says
+    /// so in the list's frame, or keeps the error there (see [`Frame::Array`]). `false`
+    /// (nothing done) for any other array.
     #[inline]
-    pub(super) fn build_from_args(&mut self, stack: &mut [Frame], first: usize) -> Option<Value> {
+    pub(super) fn build_from_args(&mut self, stack: &mut [Frame], first: usize) -> bool {
         let [
             ..,
             Frame::Object { start, .. },
@@ -58,17 +59,17 @@ impl Parser<'_> {
             },
         ] = stack
         else {
-            return None;
+            return false;
         };
         if *tag + 1 != first || self.items.len() < first {
-            return None;
+            return false;
         }
         let start = *start;
         if !self
             .name_of(*tag, *name)
             .is_some_and(crate::construct::is_builtin)
         {
-            return None;
+            return false;
         }
         // An escaped name was unescaped into the list's first item: taken out (the list is
         // dropped with the tag) so that the args below it can be taken off the stack.
@@ -79,15 +80,24 @@ impl Parser<'_> {
         let name = match (*name, &owned) {
             (Some((from, to)), _) => self.text_of(from, to),
             (None, Some(Value::Str(s))) => s.as_str(),
-            _ => return None,
+            _ => return false,
         };
         let decoded = self.drop_decoded(start);
+        // The value takes the list's first slot, the name's (see `Tag`).
+        let Some((slot, args)) = self.items.tail_mut(*tag).split_first_mut() else {
+            return false;
+        };
         *built = Some(
-            crate::construct::from_jsonclass_on(name, self.items.tail_mut(first), decoded)
-                .map_err(Box::new),
+            match crate::construct::from_jsonclass_on(name, args, decoded) {
+                Ok(v) => {
+                    *slot = v;
+                    Ok(())
+                }
+                Err(e) => Err(Box::new(e)),
+            },
         );
         self.items.truncate(first);
-        Some(Value::None)
+        true
     }
     /// At the end of a tag's list (`items[first..]`, `name` if read in place) whose args were
     /// not built when they ended (an empty args list): when it is `[name, args]` with the name
@@ -137,15 +147,26 @@ impl Parser<'_> {
     /// At a string that is the base64 argument of a tag (`{"__jsonclass__": ["nparray",
     /// [shape, dtype, HERE]]}`, or `["bytes", [HERE]]`), decodes it straight from the input:
     /// large arrays are mostly that string, and this spares copying it into a `String` that
-    /// would only be decoded and dropped. Returns the placeholder (an empty str) to put in the
-    /// args, with the data kept in `decoded` for [`Parser::finish_tag`]; `None` (nothing
-    /// consumed) when the string is elsewhere or is not canonical base64 (the general path
+    /// would only be decoded and dropped. Pushes the placeholder (an empty str) in the args,
+    /// with the data kept in `decoded` for [`Parser::finish_tag`]; `false` (nothing consumed) when the string is elsewhere or is not canonical base64 (the general path
     /// then parses it and reports any error).
     ///
     /// The placeholder can only reach `from_jsonclass` of that very tag: the args list is the
     /// second item of the tag's `[name, args]` list, which is used as a whole or not at all,
     /// and a later `__jsonclass__` key in the object drops the data.
-    pub(super) fn base64_arg(&mut self, stack: &[Frame]) -> Option<Value> {
+    pub(super) fn base64_arg(&mut self, stack: &[Frame]) -> bool {
+        let Some((start, end, data)) = self.base64_at(stack) else {
+            return false;
+        };
+        self.decoded.push((start, data));
+        self.pos = end + 1;
+        self.items.push_empty_str();
+        true
+    }
+
+    /// [`Parser::base64_arg`]'s checks and decoding: the start of the tagged object, the
+    /// closing quote and the data.
+    fn base64_at(&self, stack: &[Frame]) -> Option<(usize, usize, Vec<u8>)> {
         let [
             ..,
             Frame::Object {
@@ -177,9 +198,7 @@ impl Parser<'_> {
         let from = self.pos + 1;
         let end = from + memchr::memchr(b'"', self.rest(from))?;
         let data = crate::construct::b64decode_strict(self.s.get(from..end)?)?;
-        self.decoded.push((*start, data));
-        self.pos = end + 1;
-        Some(Value::Str(crate::PyStr::default()))
+        Some((*start, end, data))
     }
 
     /// The value of a type-tagged object from its `__jsonclass__` value.

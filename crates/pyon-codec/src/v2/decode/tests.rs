@@ -112,6 +112,34 @@ fn tags_build_as_when_the_object_ends() {
             r#"{"__jsonclass__":["tuple",[1,2]],"__jsonclass__":["tuple",[[3]]]}"#,
             tuple(vec![Value::Int(3)]),
         ),
+        // Other keys before, after and between tags are ignored, wherever the tag's value
+        // was built among them; so are earlier tags, built, raw or of a registered type.
+        (
+            r#"{"x":1,"y":[2],"__jsonclass__":["tuple",[[4]]],"z":{"a":5}}"#,
+            tuple(vec![Value::Int(4)]),
+        ),
+        (
+            r#"{"__jsonclass__":["tuple",[[1]]],"x":"s","__jsonclass__":["set",[[6]]]}"#,
+            Value::Set(vec![Value::Int(6)]),
+        ),
+        (
+            r#"{"x":1,"__jsonclass__":["decode_test.Point",[7]],"y":2}"#,
+            Value::Custom(Box::new(crate::Custom {
+                name: "decode_test.Point".into(),
+                args: vec![Value::Int(7)],
+            })),
+        ),
+        (
+            r#"{"__jsonclass__":["decode_test.Point",[1]],"x":1,"__jsonclass__":["tuple",[[8]]]}"#,
+            tuple(vec![Value::Int(8)]),
+        ),
+        (
+            r#"[{"k":{"__jsonclass__":["tuple",[[9]]]},"__jsonclass__":["tuple",[[{"__jsonclass__":["bytes",["QQ=="]]}]]]},{"__jsonclass__":["tuple",[[]]]}]"#,
+            Value::List(vec![
+                tuple(vec![Value::Bytes(b"A".to_vec())]),
+                tuple(vec![]),
+            ]),
+        ),
     ] {
         assert_eq!(decode(text).unwrap(), want, "{text}");
     }
