@@ -61,7 +61,9 @@ impl Parser<'_> {
         else {
             return false;
         };
-        if *tag + 1 != first || self.items.len() < first {
+        // Only the list's second item is its args, and only while nothing was built from
+        // them: once built, they no longer take a slot, so a third item starts where they did.
+        if *tag + 1 != first || self.items.len() < first || built.is_some() {
             return false;
         }
         let start = *start;
@@ -148,8 +150,9 @@ impl Parser<'_> {
     /// [shape, dtype, HERE]]}`, or `["bytes", [HERE]]`), decodes it straight from the input:
     /// large arrays are mostly that string, and this spares copying it into a `String` that
     /// would only be decoded and dropped. Pushes the placeholder (an empty str) in the args,
-    /// with the data kept in `decoded` for [`Parser::finish_tag`]; `false` (nothing consumed) when the string is elsewhere or is not canonical base64 (the general path
-    /// then parses it and reports any error).
+    /// with the data kept in `decoded` for [`Parser::finish_tag`]; `false` (nothing consumed)
+    /// when the string is elsewhere or is not canonical base64 (the general path then parses
+    /// it and reports any error).
     ///
     /// The placeholder can only reach `from_jsonclass` of that very tag: the args list is the
     /// second item of the tag's `[name, args]` list, which is used as a whole or not at all,
@@ -175,7 +178,10 @@ impl Parser<'_> {
                 ..
             },
             Frame::Array {
-                first: tag, name, ..
+                first: tag,
+                name,
+                built: None,
+                ..
             },
             Frame::Array { first: args, .. },
         ] = stack

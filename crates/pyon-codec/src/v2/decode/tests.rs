@@ -133,6 +133,13 @@ fn tags_build_as_when_the_object_ends() {
             r#"{"__jsonclass__":["decode_test.Point",[1]],"x":1,"__jsonclass__":["tuple",[[8]]]}"#,
             tuple(vec![Value::Int(8)]),
         ),
+        // Base64 data decoded for one tag is never taken for another.
+        (
+            r#"{"__jsonclass__":["nparray",[[1],"|u1","AQ=="]],"x":{"__jsonclass__":["bytes",["QUJD"]]}}"#,
+            Value::from(
+                crate::NdArray::new(vec![1], crate::DType::parse("|u1").unwrap(), vec![1]).unwrap(),
+            ),
+        ),
         (
             r#"[{"k":{"__jsonclass__":["tuple",[[9]]]},"__jsonclass__":["tuple",[[{"__jsonclass__":["bytes",["QQ=="]]}]]]},{"__jsonclass__":["tuple",[[]]]}]"#,
             Value::List(vec![
@@ -163,6 +170,24 @@ fn tags_build_as_when_the_object_ends() {
             r#"{"__jsonclass__":["tuple"]}"#,
             crate::Category::Data,
             "__jsonclass__ needs a [name, args] list at line 1 column 1",
+        ),
+        // A third item that is a list is not taken for the args, whether the args built or
+        // failed (found by a differential run against the decoder before tags were built in
+        // place), nor is a base64 string in it decoded for them.
+        (
+            r#"{"__jsonclass__":["dict",["a"],[[2,"a"],[1,"b"],[0,"c"]]]}"#,
+            crate::Category::Data,
+            "__jsonclass__ needs a [name, args] list at line 1 column 1",
+        ),
+        (
+            r#"{"__jsonclass__":["tuple",[[1]],[[2],[3]]]}"#,
+            crate::Category::Data,
+            "__jsonclass__ needs a [name, args] list at line 1 column 1",
+        ),
+        (
+            r#"[{"__jsonclass__":["bytes",["QQ=="],["QUJD"]]}]"#,
+            crate::Category::Data,
+            "__jsonclass__ needs a [name, args] list at line 1 column 2",
         ),
         // A syntax error later in the object comes first.
         (
