@@ -5,9 +5,10 @@ use super::*;
 impl Parser<'_> {
     /// At a string that is the name of a tag (first in its `[name, args]` list) and needs no
     /// unescaping: reads it in place, keeping its range in the list's frame, and pushes the
-    /// placeholder (an empty str) in the list; `false` (nothing done) for any other string. The list is only ever used by
-    /// [`Parser::build_from_args`] and [`Parser::build_tag`], which take the name from the
-    /// frame, or put it back in the list when they leave the list as it is.
+    /// placeholder (an empty str) in the list; `false` (nothing done) for any other string.
+    /// The list is only ever used by [`Parser::build_from_args`] and [`Parser::build_tag`],
+    /// which take the name from the frame, or put it back in the list when they leave the list
+    /// as it is.
     #[inline]
     pub(super) fn tag_name(&mut self, stack: &mut [Frame]) -> bool {
         let Some(Frame::Array {
