@@ -8,7 +8,7 @@ use std::mem::MaybeUninit;
 use base64_simd::Out;
 use numpy::{PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple, PyTupleMethods};
+use pyo3::types::{PyString, PyTuple, PyTupleMethods};
 
 /// `text` as a Python `str`: an ASCII text is copied straight into a new compact ASCII string
 /// (what `PyUnicode_FromStringAndSize` builds too, after a decoding scan); any other goes
@@ -137,24 +137,6 @@ pub(crate) fn untrack_atomic_tuple(t: &Bound<'_, PyTuple>) {
             pyo3::ffi::PyObject_GC_UnTrack(t.as_ptr().cast());
         }
     }
-}
-
-/// Whether every key of `d` is a `str` (or a subclass), looked at without taking references.
-pub(crate) fn all_keys_str(d: &Bound<'_, PyDict>) -> bool {
-    let mut pos: pyo3::ffi::Py_ssize_t = 0;
-    let mut key: *mut pyo3::ffi::PyObject = std::ptr::null_mut();
-    let mut value: *mut pyo3::ffi::PyObject = std::ptr::null_mut();
-    // SAFETY: the GIL is held (`d` is bound) and nothing runs between the calls that could
-    // change the dict: `PyDict_Next` hands out borrowed keys, valid while the dict is
-    // unchanged, and `PyUnicode_Check` only reads the key's type flags.
-    unsafe {
-        while pyo3::ffi::PyDict_Next(d.as_ptr(), &mut pos, &mut key, &mut value) != 0 {
-            if pyo3::ffi::PyUnicode_Check(key) == 0 {
-                return false;
-            }
-        }
-    }
-    true
 }
 
 /// The bytes of a C-contiguous array in C order, where they lie; `None` for any other layout.

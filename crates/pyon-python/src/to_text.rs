@@ -150,11 +150,12 @@ impl Writer {
                 Ok(())
             })?;
         } else if let Ok(d) = obj.cast_exact::<PyDict>() {
-            if raw::all_keys_str(d) {
-                self.nested(obj, |w| w.object(d))?;
-            } else {
-                self.nested(obj, |w| w.pairs(d))?;
-            }
+            self.nested(obj, |w| {
+                if !w.object(d)? {
+                    w.pairs(d)?;
+                }
+                Ok(())
+            })?;
         } else {
             self.other(obj)?;
         }
@@ -322,10 +323,19 @@ impl Writer {
     }
 
     /// A dict whose keys are all `str`: a JSON object (sipyco's `wrap` refuses the key
-    /// `__jsonclass__` with an `AssertionError`).
-    fn object(&mut self, d: &Bound<'_, PyDict>) -> PyResult<()> {
+    /// `__jsonclass__` with an `AssertionError`). Written in one pass, without looking at the
+    /// keys first: at the first key that is not a `str`, what was written for the dict is
+    /// taken back and `false` returned, for the caller to write the `dict` tag. The values
+    /// before that key come first in the tag too, so any error they raise is the same.
+    fn object(&mut self, d: &Bound<'_, PyDict>) -> PyResult<bool> {
+        let (start, blobs) = (self.out.len(), self.blobs.len());
         self.out.push('{');
         for (i, (k, v)) in d.iter().enumerate() {
+            if k.cast::<PyString>().is_err() {
+                self.out.truncate(start);
+                self.blobs.truncate(blobs);
+                return Ok(false);
+            }
             if i > 0 {
                 self.out.push(',');
             }
@@ -334,7 +344,7 @@ impl Writer {
             self.value(&v)?;
         }
         self.out.push('}');
-        Ok(())
+        Ok(true)
     }
 
     /// A `str` key of a JSON object, through the cache of recent keys: a dataset repeats a few
