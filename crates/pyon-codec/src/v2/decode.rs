@@ -412,4 +412,6 @@ impl<'a> Parser<'a> {
 }
 
 #[cfg(test)]
+mod reference;
+#[cfg(test)]
 mod tests;
