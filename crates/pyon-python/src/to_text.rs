@@ -331,15 +331,15 @@ impl Writer {
         let (start, blobs) = (self.out.len(), self.blobs.len());
         self.out.push('{');
         for (i, (k, v)) in d.iter().enumerate() {
-            if k.cast::<PyString>().is_err() {
+            let Ok(k) = k.cast::<PyString>() else {
                 self.out.truncate(start);
                 self.blobs.truncate(blobs);
                 return Ok(false);
-            }
+            };
             if i > 0 {
                 self.out.push(',');
             }
-            self.key(&k)?;
+            self.key(k)?;
             self.out.push(':');
             self.value(&v)?;
         }
@@ -349,7 +349,7 @@ impl Writer {
 
     /// A `str` key of a JSON object, through the cache of recent keys: a dataset repeats a few
     /// key objects many times, and a hit costs one comparison and one copy.
-    fn key(&mut self, k: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn key(&mut self, k: &Bound<'_, PyString>) -> PyResult<()> {
         let id = k.as_ptr() as usize;
         let at = ((id >> 4) ^ (id >> 13)) % KEY_SLOTS;
         if let Some((cached, _, text)) = self.keys.get(at)
@@ -358,7 +358,7 @@ impl Writer {
             self.out.push_str(text);
             return Ok(());
         }
-        let key = k.cast::<PyString>()?.to_str()?;
+        let key = k.to_str()?;
         if key == "__jsonclass__" {
             return Err(PyAssertionError::new_err(()));
         }
@@ -375,7 +375,7 @@ impl Writer {
                 // The held reference keeps the key alive, so no other object can take its
                 // address while the writer lives.
                 slot.0 = id;
-                slot.1 = Some(k.clone().unbind());
+                slot.1 = Some(k.clone().into_any().unbind());
                 slot.2.clear();
                 slot.2.push_str(self.out.get(start..).unwrap_or_default());
             }
