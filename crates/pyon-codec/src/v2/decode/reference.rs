@@ -49,6 +49,18 @@ impl Reference<'_> {
         found
     }
 
+    /// After an item of a container: `false` at its end `close`, `true` at a `,`.
+    fn more(&mut self, close: &str) -> Ref<bool> {
+        self.ws();
+        if self.eat(close) {
+            Ok(false)
+        } else if self.eat(",") {
+            Ok(true)
+        } else {
+            Err(Refused::Malformed)
+        }
+    }
+
     fn document(&mut self) -> Ref<Value> {
         let v = self.value()?;
         self.ws();
@@ -98,12 +110,8 @@ impl Reference<'_> {
         if !self.eat("]") {
             loop {
                 items.push(self.value()?);
-                self.ws();
-                if self.eat("]") {
+                if !self.more("]")? {
                     break;
-                }
-                if !self.eat(",") {
-                    return Err(Refused::Malformed);
                 }
             }
         }
@@ -129,12 +137,8 @@ impl Reference<'_> {
                 }
                 let v = self.value()?;
                 pairs.push((k, v));
-                self.ws();
-                if self.eat("}") {
+                if !self.more("}")? {
                     break;
-                }
-                if !self.eat(",") {
-                    return Err(Refused::Malformed);
                 }
             }
         }
@@ -145,10 +149,11 @@ impl Reference<'_> {
             let entries = pairs.into_iter().map(|(k, v)| (Value::Str(k.into()), v));
             return Ok(Value::Dict(Dict::from_pairs(entries.collect())));
         };
-        let Value::List(parts) = tag else {
-            return Err(data("__jsonclass__ needs a [name, args] list".into()));
+        let parts = match tag {
+            Value::List(parts) => parts.as_slice(),
+            _ => &[],
         };
-        let [name, args] = parts.as_slice() else {
+        let [name, args] = parts else {
             return Err(data("__jsonclass__ needs a [name, args] list".into()));
         };
         let (Value::Str(name), Value::List(args)) = (name, args) else {
@@ -244,8 +249,7 @@ impl Reference<'_> {
             r.pos - from
         };
         let int_start = self.pos;
-        if self.eat("0") {
-        } else if digits(self) == 0 {
+        if !self.eat("0") && digits(self) == 0 {
             return Err(Refused::Malformed);
         }
         let int_digits = self.pos - int_start;
