@@ -108,31 +108,41 @@ fn items(v: Value, what: &str) -> Result<Vec<Value>> {
 }
 
 /// `set(items)`: unhashable elements are refused, duplicates (Python `==`) dropped, in linear
-/// time (a hostile set of many elements must not cost quadratic time).
-pub(crate) fn make_set(elems: Vec<Value>) -> Result<Value> {
-    let mut out: Vec<Value> = Vec::with_capacity(elems.len());
+/// time (a hostile set of many elements must not cost quadratic time). The elements kept are
+/// moved to the front of `elems` itself, which becomes the set: no second vector.
+pub(crate) fn make_set(mut elems: Vec<Value>) -> Result<Value> {
+    let unhashable = |e: &Value| Error::data(format!("unhashable type: '{}'", e.kind()));
+    let mut kept = 0;
     if elems.len() <= 8 {
         // Small sets (most of them): pairwise Python `==`, no hash table to build.
-        for e in elems {
+        for i in 0..elems.len() {
+            let (front, rest) = elems.split_at(i);
+            let Some(e) = rest.first() else { break };
             if !e.is_hashable() {
-                return Err(Error::data(format!("unhashable type: '{}'", e.kind())));
+                return Err(unhashable(e));
             }
-            if !out.iter().any(|o| crate::pyeq::py_eq(o, &e)) {
-                out.push(e);
+            if !front.iter().take(kept).any(|o| crate::pyeq::py_eq(o, e)) {
+                elems.swap(kept, i);
+                kept += 1;
             }
         }
-        return Ok(Value::Set(out));
-    }
-    let mut index = PyIndex::with_capacity(elems.len());
-    for e in elems {
-        if !e.is_hashable() {
-            return Err(Error::data(format!("unhashable type: '{}'", e.kind())));
+    } else {
+        let mut index = PyIndex::with_capacity(elems.len());
+        for i in 0..elems.len() {
+            let (front, rest) = elems.split_at(i);
+            let Some(e) = rest.first() else { break };
+            if !e.is_hashable() {
+                return Err(unhashable(e));
+            }
+            let front = front.get(..kept).unwrap_or_default();
+            if index.find_or_insert(e, front, |v| v, kept).is_none() {
+                elems.swap(kept, i);
+                kept += 1;
+            }
         }
-        if index.find_or_insert(&e, &out, |v| v, out.len()).is_none() {
-            out.push(e);
-        }
     }
-    Ok(Value::Set(out))
+    elems.truncate(kept);
+    Ok(Value::Set(elems))
 }
 
 /// `dict(pairs)` from a list of 2-item lists or tuples.
@@ -148,7 +158,7 @@ pub(crate) fn make_dict(pairs: Vec<Value>) -> Result<Dict> {
         }
         entries.push((k, v));
     }
-    Ok(Dict::from_pairs(entries))
+    Ok(Dict::from_decoded_pairs(entries))
 }
 
 /// `complex(re[, im])`.
@@ -186,21 +196,18 @@ pub(crate) fn make_ordered_dict(mut args: Vec<Value>) -> Result<Value> {
     }
 }
 
-/// `slice(stop)` or `slice(start, stop[, step])`.
-pub(crate) fn make_slice(mut args: Vec<Value>) -> Result<Value> {
-    arity("slice", &args, 1, 3)?;
-    Ok(match args.len() {
-        1 => Value::slice(Value::None, args.pop().unwrap_or_default(), Value::None),
-        _ => {
-            let step = if args.len() == 3 {
-                args.pop().unwrap_or_default()
-            } else {
-                Value::None
-            };
-            let stop = args.pop().unwrap_or_default();
-            let start = args.pop().unwrap_or_default();
-            Value::slice(start, stop, step)
-        }
+/// `slice(stop)` or `slice(start, stop[, step])`, taking the arguments.
+pub(crate) fn make_slice(args: &mut [Value]) -> Result<Value> {
+    arity("slice", args, 1, 3)?;
+    Ok(match args {
+        [stop] => Value::slice(Value::None, std::mem::take(stop), Value::None),
+        [start, stop] => Value::slice(std::mem::take(start), std::mem::take(stop), Value::None),
+        [start, stop, step] => Value::slice(
+            std::mem::take(start),
+            std::mem::take(stop),
+            std::mem::take(step),
+        ),
+        _ => return Err(Error::data("slice takes 1 to 3 arguments")),
     })
 }
 
@@ -258,13 +265,12 @@ fn make_nparray_with(args: &[Value], data: Option<Vec<u8>>) -> Result<Value> {
     };
     let dims = shape
         .as_seq()
-        .map(|s| s.to_vec())
-        .or_else(|| shape.as_i64().map(|_| vec![shape.clone()]))
+        .or_else(|| shape.as_i64().map(|_| std::slice::from_ref(shape)))
         .ok_or_else(|| Error::data("an array shape must be a list of ints"))?;
     let dtype = dtype_arg(dtype)?;
     let text = data_arg(text)?;
     let mut shape = Vec::with_capacity(dims.len());
-    for d in &dims {
+    for d in dims {
         let d = d
             .as_i64()
             .filter(|&d| d >= 0)
@@ -328,17 +334,16 @@ pub(crate) fn is_builtin(name: &str) -> bool {
 /// (the argument itself is then a placeholder); it is `None` for any other name.
 pub(crate) fn from_jsonclass(
     name: &str,
-    args: Vec<Value>,
+    mut args: Vec<Value>,
     decoded: Option<Vec<u8>>,
 ) -> Result<Value> {
     match name {
         "tuple" | "set" | "dict" | "OrderedDict" | "bytes" => {
             arity(name, &args, 1, 1)?;
-            let mut args = args;
             from_one_arg(name, args.pop().unwrap_or_default(), decoded)
         }
         "complex" => make_complex(&args),
-        "slice" => make_slice(args),
+        "slice" => make_slice(&mut args),
         "Fraction" => make_fraction(&args),
         "nparray" => make_nparray_with(&args, decoded),
         "npscalar" => make_npscalar(&args),
@@ -380,9 +385,99 @@ pub(crate) fn from_jsonclass_on(
             from_one_arg(name, arg, decoded)
         }
         "complex" => make_complex(args),
+        "slice" => make_slice(args),
         "Fraction" => make_fraction(args),
         "nparray" => make_nparray_with(args, decoded),
         "npscalar" => make_npscalar(args),
         _ => from_jsonclass(name, args.iter_mut().map(std::mem::take).collect(), decoded),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ints(v: &[i64]) -> Vec<Value> {
+        v.iter().map(|&i| Value::Int(i)).collect()
+    }
+
+    /// Sets keep the first of each group of Python-equal elements, in order, below and above
+    /// the size where a hash index takes over, reusing the vector they were given.
+    #[test]
+    fn set_keeps_first_of_equals_in_place() {
+        let small = vec![
+            Value::Int(3),
+            Value::Float(3.0),
+            Value::Int(1),
+            Value::Bool(true),
+            Value::Int(2),
+            Value::Int(3),
+        ];
+        assert_eq!(make_set(small).unwrap(), Value::Set(ints(&[3, 1, 2])));
+        let mut big: Vec<Value> = (0..40).map(|i| Value::Int(i % 13)).collect();
+        big.push(Value::Float(5.0));
+        big.insert(0, Value::Bool(false));
+        let mut want = vec![Value::Bool(false)];
+        want.extend((1..13).map(Value::Int));
+        assert_eq!(make_set(big).unwrap(), Value::Set(want));
+        let elems = ints(&[1, 1, 2]);
+        let at = elems.as_ptr();
+        let Value::Set(kept) = make_set(elems).unwrap() else {
+            panic!("a set")
+        };
+        assert_eq!(kept.as_ptr(), at);
+        for n in [3, 20] {
+            let mut elems = ints(&(0..n).collect::<Vec<_>>());
+            elems.push(Value::List(vec![]));
+            elems.push(Value::Dict(Dict::new()));
+            let e = make_set(elems).unwrap_err();
+            assert_eq!(e.to_string(), "unhashable type: 'list'");
+        }
+    }
+
+    #[test]
+    fn slice_takes_one_to_three_arguments() {
+        let i = Value::Int;
+        assert_eq!(
+            make_slice(&mut [i(4)]).unwrap(),
+            Value::slice(Value::None, i(4), Value::None)
+        );
+        assert_eq!(
+            make_slice(&mut [i(1), i(4)]).unwrap(),
+            Value::slice(i(1), i(4), Value::None)
+        );
+        assert_eq!(
+            make_slice(&mut [i(1), i(4), i(2)]).unwrap(),
+            Value::slice(i(1), i(4), i(2))
+        );
+        for args in [vec![], ints(&[1, 2, 3, 4])] {
+            let e = make_slice(&mut args.clone()).unwrap_err();
+            let want = format!("slice takes 1 to 3 arguments, got {}", args.len());
+            assert_eq!(e.to_string(), want);
+        }
+    }
+
+    /// `dict(pairs)`: a repeated key keeps its first place and its last value, whatever the
+    /// key types.
+    #[test]
+    fn dict_from_pairs_keeps_first_place_last_value() {
+        let pair = |k: Value, v: i64| Value::List(vec![k, Value::Int(v)]);
+        let pairs = vec![
+            pair(Value::from("a"), 1),
+            pair(Value::Int(1), 2),
+            pair(Value::from("a"), 3),
+            pair(Value::Float(1.0), 4),
+        ];
+        let d = make_dict(pairs).unwrap();
+        let got: Vec<_> = d.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Value::from("a"), Value::Int(3)),
+                (Value::Int(1), Value::Int(4))
+            ]
+        );
+        let e = make_dict(vec![Value::List(ints(&[1]))]).unwrap_err();
+        assert_eq!(e.to_string(), "a dict entry needs exactly 2 items");
     }
 }

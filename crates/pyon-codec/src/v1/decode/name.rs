@@ -33,9 +33,9 @@ impl Callee {
     }
 
     /// The value of the call with these arguments, checked as Python's constructors check them.
-    fn build(self, args: Vec<Value>) -> Result<Value> {
+    fn build(self, mut args: Vec<Value>) -> Result<Value> {
         match self {
-            Callee::Slice => make_slice(args),
+            Callee::Slice => make_slice(&mut args),
             Callee::Fraction => make_fraction(&args),
             Callee::NpArray => make_nparray(&args),
             Callee::NpScalar => make_npscalar(&args),
