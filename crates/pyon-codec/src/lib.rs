@@ -105,6 +105,17 @@ impl Version {
         }
     }
 
+    /// Writes the encoding of `v` to `w`: the whole text is made and checked first (nothing is
+    /// written when `v` cannot be encoded), but the base64 of large arrays and `bytes` goes to
+    /// `w` in pieces straight from `v`, so it never takes an output buffer of its own size.
+    /// See [`v2::encode_to_writer`].
+    pub fn encode_to_writer(self, w: impl std::io::Write, v: &Value, pretty: bool) -> Result<()> {
+        match self {
+            Version::V1 => v1::encode_to_writer(w, v, pretty),
+            Version::V2 => v2::encode_to_writer(w, v, pretty),
+        }
+    }
+
     /// Decodes one value in this version.
     pub fn decode(self, text: &str) -> Result<Value> {
         match self {

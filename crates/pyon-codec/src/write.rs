@@ -15,6 +15,56 @@ pub(crate) fn write_base64(out: &mut String, data: &[u8]) {
     base64_simd::STANDARD.encode_append(data, out);
 }
 
+/// Byte payloads from this size on are left out of the text of the encoders to a writer (see
+/// [`Deferred`]).
+const DEFER_FROM: usize = 64 << 10;
+
+/// Bytes of a deferred payload encoded per piece: 1 MiB of base64, and a multiple of 3, so
+/// that the pieces join with no padding between them.
+const PIECE: usize = 3 << 18;
+
+/// The large byte payloads that an encoder to a writer leaves out of its text: where the
+/// base64 of each goes (a byte offset in the text) and the bytes, in text order. Written out
+/// by [`write_parts`], in pieces, straight from the value: the output never needs a buffer of
+/// its whole size, yet every check is made on the text before anything is written.
+pub(crate) type Deferred<'v> = Vec<(usize, &'v [u8])>;
+
+/// Appends the base64 of `data`, or leaves it to [`write_parts`] when there is a `deferred`
+/// list and `data` is large.
+#[inline]
+pub(crate) fn write_base64_or_defer<'v>(
+    out: &mut String,
+    data: &'v [u8],
+    deferred: Option<&mut Deferred<'v>>,
+) {
+    match deferred {
+        Some(d) if data.len() >= DEFER_FROM => d.push((out.len(), data)),
+        _ => write_base64(out, data),
+    }
+}
+
+/// Writes the text with the base64 of each deferred payload where it belongs.
+pub(crate) fn write_parts(
+    mut w: impl std::io::Write,
+    text: &str,
+    deferred: &[(usize, &[u8])],
+) -> std::io::Result<()> {
+    let text = text.as_bytes();
+    let mut from = 0;
+    let mut piece = String::new();
+    for &(at, data) in deferred {
+        w.write_all(text.get(from..at).unwrap_or_default())?;
+        for chunk in data.chunks(PIECE) {
+            piece.clear();
+            base64_simd::STANDARD.encode_append(chunk, &mut piece);
+            w.write_all(piece.as_bytes())?;
+        }
+        from = at;
+    }
+    w.write_all(text.get(from..).unwrap_or_default())?;
+    w.flush()
+}
+
 /// Appends an integer of any size in decimal; those that fit in 128 bits (nearly all) without
 /// the temporary string of `BigInt`'s `Display`.
 ///
@@ -185,6 +235,86 @@ fn push_u_escape(out: &mut String, u: u16) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Dict, NdArray, Value, Version, numpy::DType};
+
+    /// The bytes of `n` as a `uint8` array.
+    fn bytes_array(n: usize) -> Value {
+        let data: Vec<u8> = (0..n).map(|i| (i * 7 % 251) as u8).collect();
+        let dtype = DType::parse("|u1").unwrap();
+        Value::from(NdArray::new(vec![n], dtype, data).unwrap())
+    }
+
+    /// A writer that takes `room` bytes, then fails.
+    struct Full {
+        room: usize,
+    }
+
+    impl std::io::Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::other("disk full"));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Writing to a writer gives exactly the text of `encode_into`, in both versions and
+    /// layouts, with payloads below, at and above the size that is deferred, of every length
+    /// modulo 3, larger than one piece, and inside a dict that is first tried as an object and
+    /// then written tagged (its deferred payloads taken back).
+    #[test]
+    fn writer_output_is_the_encoded_text() {
+        let big = PIECE + 1;
+        let mut mixed = Dict::new();
+        mixed.insert(Value::from("a"), bytes_array(DEFER_FROM + 1));
+        mixed.insert(Value::Int(1), Value::Bytes(vec![9; DEFER_FROM]));
+        let value = Value::List(vec![
+            bytes_array(10),
+            Value::Bytes(vec![1; DEFER_FROM - 1]),
+            bytes_array(DEFER_FROM),
+            Value::Tuple(vec![bytes_array(big), Value::from("x")]),
+            bytes_array(2 * PIECE + 2),
+            Value::Dict(mixed),
+            Value::from("end"),
+        ]);
+        for version in [Version::V1, Version::V2] {
+            for pretty in [false, true] {
+                let mut want = String::from("prefix ");
+                version.encode_into(&mut want, &value, pretty).unwrap();
+                let mut got = b"prefix ".to_vec();
+                version.encode_to_writer(&mut got, &value, pretty).unwrap();
+                assert!(got == want.as_bytes(), "{version:?} pretty={pretty}");
+            }
+        }
+    }
+
+    /// A value that cannot be encoded writes nothing, even after a deferred payload; a failing
+    /// writer is an I/O error.
+    #[test]
+    fn writer_gets_nothing_on_an_encode_error() {
+        let mut bad = Dict::new();
+        bad.insert(Value::from("__jsonclass__"), Value::Int(1));
+        let value = Value::List(vec![bytes_array(DEFER_FROM * 2), Value::Dict(bad)]);
+        let mut out = Vec::new();
+        let e = Version::V2
+            .encode_to_writer(&mut out, &value, false)
+            .unwrap_err();
+        assert_eq!(e.category(), crate::Category::Encode);
+        assert!(out.is_empty());
+        let big = bytes_array(DEFER_FROM * 2);
+        for room in [0, 10, DEFER_FROM] {
+            let e = Version::V2
+                .encode_to_writer(Full { room }, &big, false)
+                .unwrap_err();
+            assert_eq!(e.category(), crate::Category::Io, "{room}");
+            assert!(e.to_string().ends_with("disk full"), "{e}");
+        }
+    }
 
     #[test]
     fn json_strings_match_python() {

@@ -216,3 +216,50 @@ fn invalid_utf8_in_a_large_file_names_the_file_and_the_byte() {
     );
     assert_eq!(stdout(&o), "");
 }
+
+/// A document with large arrays converts to exactly the library's text in both versions and
+/// layouts (their base64 goes out in pieces, straight from the decoded value), and a reader
+/// that goes away early is not an error.
+#[test]
+fn convert_of_large_arrays_writes_the_library_text() {
+    let n = 1_500_000usize;
+    let floats = ndarray::Array1::from((0..n).map(|i| i as f64 * 0.5).collect::<Vec<_>>());
+    let value = pyon_codec::Value::List(vec![
+        pyon_codec::Value::from(pyon_codec::NdArray::from_ndarray(&floats)),
+        pyon_codec::Value::Bytes(vec![7; 200_001]),
+        pyon_codec::Value::from("end"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("arrays.pyon");
+    std::fs::write(&p, pyon_codec::v2::encode(&value).unwrap()).unwrap();
+    let file = p.to_str().unwrap();
+    for (args, want) in [
+        (vec![], pyon_codec::v2::encode(&value).unwrap()),
+        (
+            vec!["--pretty"],
+            pyon_codec::v2::encode_pretty(&value).unwrap(),
+        ),
+        (vec!["--to", "v1"], pyon_codec::v1::encode(&value).unwrap()),
+        (
+            vec!["--to", "v1", "--pretty"],
+            pyon_codec::v1::encode_pretty(&value).unwrap(),
+        ),
+    ] {
+        let o = run(&[&["convert"], &args[..], &[file]].concat(), "");
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o) == want + "\n", "{args:?}: output differs");
+    }
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sipyco_pyon"))
+        .args(["convert", file])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}

@@ -160,36 +160,45 @@ fn decode(text: &str, from: From) -> Result<Value, String> {
 fn convert(from: From, to: To, pretty: bool, file: Option<&Path>) -> Result<(), String> {
     let input = read_input(file)?;
     let value = decode(utf8(input.bytes(), file)?, from)?;
-    // The output goes into the input's buffer when it was read: its pages are already there,
-    // where a new buffer of the same size would fault in every one of them again.
-    let mut text = match input {
-        Input::Read(mut buf) => {
-            buf.clear();
-            // Empty, so valid UTF-8: never the default.
-            String::from_utf8(buf).unwrap_or_default()
-        }
-        Input::Mapped(m) => String::with_capacity(m.len() + 1),
-    };
+    // The input is no longer needed: its memory is given back before the output is made.
+    drop(input);
     let version = match to {
         To::V1 => Version::V1,
         To::V2 => Version::V2,
     };
-    version
-        .encode_into(&mut text, &value, pretty)
-        .map_err(|e| format!("cannot encode: {e}"))?;
-    drop(value);
-    text.push('\n');
-    // One write of the whole text: standard output's line buffering would only copy it.
+    // The text is made and checked first (a value that cannot be encoded writes nothing);
+    // large arrays' base64 then goes out in pieces, with no buffer of the output's size.
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("standard output: {e}"))
-        }
+    let written = version
+        .encode_to_writer(&mut stdout, &value, pretty)
+        .map_err(|e| match e.category() {
+            pyon_codec::Category::Io => output_error(&e),
+            _ => Some(format!("cannot encode: {e}")),
+        })
+        .and_then(|()| {
+            stdout
+                .write_all(b"\n")
+                .and_then(|()| stdout.flush())
+                .map_err(|e| output_error(&e))
+        });
+    match written {
+        Err(Some(e)) => Err(e),
         _ => Ok(()),
     }
+}
+
+/// The message for a failed write to standard output; `None` when the reader went away (a
+/// closed pipe, `sipyco_pyon convert ... | head`), which is not an error.
+fn output_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return (io.kind() != std::io::ErrorKind::BrokenPipe)
+                .then(|| format!("standard output: {io}"));
+        }
+        cause = c.source();
+    }
+    Some(format!("standard output: {e}"))
 }
 
 /// The input as UTF-8 text, or an error that names it and the first bad byte.

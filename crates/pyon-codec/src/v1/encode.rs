@@ -3,7 +3,7 @@
 use super::lex::{is_ident_continue, is_ident_start};
 use crate::numpy::NpScalar;
 use crate::text::scalar::{write_bytes_repr, write_complex_repr, write_float_repr};
-use crate::write::{write_base64, write_bigint, write_json_str};
+use crate::write::{Deferred, write_base64_or_defer, write_bigint, write_json_str, write_parts};
 use crate::{Dict, Error, Result, Value};
 
 /// Encodes `v` as compact PYON v1 (one line).
@@ -23,9 +23,29 @@ pub fn encode_pretty(v: &Value) -> Result<String> {
 
 /// Appends the PYON v1 encoding of `v` to `out` (nothing is appended on error).
 pub fn encode_into(out: &mut String, v: &Value, pretty: bool) -> Result<()> {
+    encode_parts(out, None, v, pretty)
+}
+
+/// Writes the PYON v1 encoding of `v` to `w`, the large byte payloads straight from `v`
+/// (see [`crate::v2::encode_to_writer`]). Nothing is written when `v` cannot be encoded.
+pub fn encode_to_writer(w: impl std::io::Write, v: &Value, pretty: bool) -> Result<()> {
+    let mut text = String::new();
+    let mut deferred = Deferred::new();
+    encode_parts(&mut text, Some(&mut deferred), v, pretty)?;
+    write_parts(w, &text, &deferred).map_err(|e| Error::io("cannot write the encoding", e))
+}
+
+/// [`encode_into`], leaving large byte payloads to the caller when there is a `deferred` list.
+fn encode_parts<'v>(
+    out: &mut String,
+    deferred: Option<&mut Deferred<'v>>,
+    v: &'v Value,
+    pretty: bool,
+) -> Result<()> {
     let start = out.len();
     let mut enc = Encoder {
         out,
+        deferred,
         pretty,
         indent: 0,
         depth: 0,
@@ -78,6 +98,8 @@ enum Task<'v> {
 
 struct Encoder<'a, 'v> {
     out: &'a mut String,
+    /// Large byte payloads left out of `out` (see [`Deferred`]), when writing to a writer.
+    deferred: Option<&'a mut Deferred<'v>>,
     pretty: bool,
     indent: usize,
     depth: usize,
@@ -131,9 +153,9 @@ impl<'v> Encoder<'_, 'v> {
         }
     }
 
-    fn base64(&mut self, data: &[u8]) {
+    fn base64(&mut self, data: &'v [u8]) {
         self.out.push_str("b\"");
-        write_base64(self.out, data);
+        write_base64_or_defer(self.out, data, self.deferred.as_deref_mut());
         self.out.push('"');
     }
 

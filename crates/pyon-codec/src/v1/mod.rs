@@ -21,4 +21,4 @@ pub(crate) mod lex;
 pub(crate) mod strings;
 
 pub use decode::{construct, decode, decode_with_depth};
-pub use encode::{encode, encode_into, encode_pretty};
+pub use encode::{encode, encode_into, encode_pretty, encode_to_writer};

@@ -5,7 +5,7 @@
 //! and stack bookkeeping that only containers need, and each tag's prefix as one literal.
 
 use crate::text::scalar::write_float_repr;
-use crate::write::{write_base64, write_bigint, write_json_str};
+use crate::write::{Deferred, write_base64_or_defer, write_bigint, write_json_str, write_parts};
 use crate::{Error, Result, Value};
 
 /// How often (in nesting levels) the encoder checks the stack that is left.
@@ -41,11 +41,33 @@ pub fn encode_pretty(v: &Value) -> Result<String> {
 
 /// Appends the PYON v2 encoding of `v` to `out` (nothing is appended on error).
 pub fn encode_into(out: &mut String, v: &Value, pretty: bool) -> Result<()> {
+    encode_parts(out, None, v, pretty)
+}
+
+/// Writes the PYON v2 encoding of `v` to `w`: what [`encode_into`] would append, made and
+/// checked before anything is written, except that the base64 of large byte payloads (arrays,
+/// `bytes`) is written in pieces straight from `v`, so a large array needs no output buffer of
+/// its size. Nothing is written when `v` cannot be encoded; an error of `w` is an
+/// [`Io`](crate::Category::Io) error.
+pub fn encode_to_writer(w: impl std::io::Write, v: &Value, pretty: bool) -> Result<()> {
+    let mut text = String::new();
+    let mut deferred = Deferred::new();
+    encode_parts(&mut text, Some(&mut deferred), v, pretty)?;
+    write_parts(w, &text, &deferred).map_err(|e| Error::io("cannot write the encoding", e))
+}
+
+/// [`encode_into`], leaving large byte payloads to the caller when there is a `deferred` list.
+fn encode_parts<'v>(
+    out: &mut String,
+    deferred: Option<&mut Deferred<'v>>,
+    v: &'v Value,
+    pretty: bool,
+) -> Result<()> {
     let start = out.len();
     let r = if pretty {
-        Encoder::<true>::new(out).value(v)
+        Encoder::<true>::new(out, deferred).value(v)
     } else {
-        Encoder::<false>::new(out).value(v)
+        Encoder::<false>::new(out, deferred).value(v)
     };
     if r.is_err() {
         out.truncate(start);
@@ -53,16 +75,19 @@ pub fn encode_into(out: &mut String, v: &Value, pretty: bool) -> Result<()> {
     r
 }
 
-struct Encoder<'a, const PRETTY: bool> {
+struct Encoder<'a, 'v, const PRETTY: bool> {
     out: &'a mut String,
+    /// Large byte payloads left out of `out` (see [`Deferred`]), when writing to a writer.
+    deferred: Option<&'a mut Deferred<'v>>,
     indent: usize,
     depth: usize,
 }
 
-impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
-    fn new(out: &'a mut String) -> Self {
+impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
+    fn new(out: &'a mut String, deferred: Option<&'a mut Deferred<'v>>) -> Self {
         Encoder {
             out,
+            deferred,
             indent: 0,
             depth: 0,
         }
@@ -107,7 +132,7 @@ impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
         self.out.push_str(if PRETTY { ": " } else { ":" });
     }
 
-    fn seq(&mut self, items: &[Value]) -> Result<()> {
+    fn seq(&mut self, items: &'v [Value]) -> Result<()> {
         self.open('[', items.is_empty());
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
@@ -166,13 +191,13 @@ impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
         }
     }
 
-    fn base64(&mut self, data: &[u8]) {
+    fn base64(&mut self, data: &'v [u8]) {
         self.out.push('"');
-        write_base64(self.out, data);
+        write_base64_or_defer(self.out, data, self.deferred.as_deref_mut());
         self.out.push('"');
     }
 
-    fn pairs(&mut self, entries: &[(Value, Value)]) -> Result<()> {
+    fn pairs(&mut self, entries: &'v [(Value, Value)]) -> Result<()> {
         self.open('[', entries.is_empty());
         for (i, (k, v)) in entries.iter().enumerate() {
             if i > 0 {
@@ -192,7 +217,7 @@ impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
     /// A leaf needs no stack check (it does not recurse); the depth limit is kept exactly as if
     /// it had gone through `value`.
     #[inline(always)]
-    fn item(&mut self, v: &Value) -> Result<()> {
+    fn item(&mut self, v: &'v Value) -> Result<()> {
         if self.depth >= crate::MAX_ENCODE_DEPTH {
             return self.value(v);
         }
@@ -208,7 +233,7 @@ impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
         Ok(())
     }
 
-    fn value(&mut self, v: &Value) -> Result<()> {
+    fn value(&mut self, v: &'v Value) -> Result<()> {
         self.depth += 1;
         if self.depth > crate::MAX_ENCODE_DEPTH {
             return Err(Error::encode("value nested too deeply to encode"));
@@ -229,7 +254,7 @@ impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
     /// A dict with only str keys as a JSON object. Returns `false`, having written nothing
     /// that stays, at the first key that is not a str (the caller then writes the tagged form):
     /// one pass instead of checking all keys first.
-    fn str_dict(&mut self, d: &crate::Dict) -> Result<bool> {
+    fn str_dict(&mut self, d: &'v crate::Dict) -> Result<bool> {
         let start = self.out.len();
         self.open('{', d.is_empty());
         for (i, (k, v)) in d.iter().enumerate() {
@@ -243,6 +268,10 @@ impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
                 Value::Str(k) if k != JSONCLASS => k,
                 _ => {
                     self.out.truncate(start);
+                    // Payloads deferred from the values written since go too.
+                    if let Some(d) = self.deferred.as_deref_mut() {
+                        d.retain(|&(at, _)| at < start);
+                    }
                     if PRETTY {
                         self.indent -= 1;
                     }
@@ -260,7 +289,7 @@ impl<'a, const PRETTY: bool> Encoder<'a, PRETTY> {
         Ok(true)
     }
 
-    fn value_inner(&mut self, v: &Value) -> Result<()> {
+    fn value_inner(&mut self, v: &'v Value) -> Result<()> {
         match v {
             Value::None => self.out.push_str("null"),
             Value::Bool(true) => self.out.push_str("true"),

@@ -4,4 +4,4 @@ mod decode;
 mod encode;
 
 pub use decode::{decode, decode_with_depth};
-pub use encode::{encode, encode_into, encode_pretty};
+pub use encode::{encode, encode_into, encode_pretty, encode_to_writer};
