@@ -1,10 +1,10 @@
 //! PYON files, as `sipyco.pyon.load_file` and `store_file` read and write them.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::write::{Deferred, write_parts};
 use crate::{Error, Result, Value};
 
 /// Reads a PYON file of either version (v2 when the text is valid PYON v2, v1 otherwise).
@@ -30,8 +30,13 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Value> {
 /// The content is exactly Python's `pyon.encode(x, True)`, with no trailing newline.
 pub fn store_file(path: impl AsRef<Path>, v: &Value) -> Result<()> {
     let path = path.as_ref();
-    // Encode first: a value that cannot be encoded never touches the file system.
-    let text = crate::encode_pretty(v)?;
+    // Encode first: a value that cannot be encoded never touches the file system. Large
+    // arrays' base64 is left out of the text, to be written in pieces straight from `v`
+    // (see `write::Deferred`): storing a large dataset needs no second copy of it as text.
+    let mut text = String::new();
+    let mut deferred = Deferred::new();
+    crate::v2::encode_parts(&mut text, Some(&mut deferred), v, true)?;
+    let write = |f: &mut File| write_parts(f, &text, &deferred);
     let io_error = |e| Error::io(format!("cannot write {}", path.display()), e);
     let target = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).map_err(io_error)?,
@@ -42,11 +47,11 @@ pub fn store_file(path: impl AsRef<Path>, v: &Value) -> Result<()> {
             .write(true)
             .truncate(true)
             .open(&target)
-            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .and_then(|mut f| write(&mut f))
             .map_err(io_error);
     }
     let tmp = temp_path(&target)?;
-    let written = write_synced(&tmp, text.as_bytes())
+    let written = write_synced(&tmp, write)
         .and_then(|()| fs::rename(&tmp, &target))
         .map_err(io_error);
     if written.is_err() {
@@ -73,11 +78,14 @@ fn temp_path(path: &Path) -> Result<PathBuf> {
     Ok(path.with_file_name(tmp_name))
 }
 
-fn write_synced(tmp: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Creates `tmp`, has `write` fill it and syncs it.
+fn write_synced(
+    tmp: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     // `create_new`: never follow or clobber something already at the temporary name.
     let mut f: File = OpenOptions::new().write(true).create_new(true).open(tmp)?;
-    f.write_all(bytes)?;
-    f.flush()?;
+    write(&mut f)?;
     f.sync_all()
 }
 
@@ -166,6 +174,29 @@ mod tests {
         bad.insert(Value::str("__jsonclass__"), Value::Int(1));
         assert!(store_file(&path, &Value::Dict(bad)).is_err());
         assert_eq!(fs::read_to_string(&path).unwrap(), "1");
+        assert_eq!(names(dir.path()), ["data.pyon"]);
+    }
+
+    /// Large arrays, whose base64 is written in pieces after the text, give exactly the text
+    /// of `encode_pretty`; a value that fails after one leaves the target as it was.
+    #[test]
+    fn large_arrays_are_stored_as_their_exact_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.pyon");
+        let floats = ndarray::Array1::from((0..300_001).map(f64::from).collect::<Vec<_>>());
+        let v = dict! {
+            "a" => Value::from(crate::NdArray::from_ndarray(&floats)),
+            "b" => Value::Bytes(vec![3; 100_000]),
+        };
+        store_file(&path, &v).unwrap();
+        assert!(fs::read_to_string(&path).unwrap() == crate::encode_pretty(&v).unwrap());
+        assert_eq!(load_file(&path).unwrap(), v);
+
+        let mut bad = Dict::new();
+        bad.insert(Value::str("__jsonclass__"), Value::Int(1));
+        let failing = Value::List(vec![Value::Bytes(vec![1; 200_000]), Value::Dict(bad)]);
+        assert!(store_file(&path, &failing).is_err());
+        assert!(fs::read_to_string(&path).unwrap() == crate::encode_pretty(&v).unwrap());
         assert_eq!(names(dir.path()), ["data.pyon"]);
     }
 

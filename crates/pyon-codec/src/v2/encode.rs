@@ -57,7 +57,7 @@ pub fn encode_to_writer(w: impl std::io::Write, v: &Value, pretty: bool) -> Resu
 }
 
 /// [`encode_into`], leaving large byte payloads to the caller when there is a `deferred` list.
-fn encode_parts<'v>(
+pub(crate) fn encode_parts<'v>(
     out: &mut String,
     deferred: Option<&mut Deferred<'v>>,
     v: &'v Value,
