@@ -111,34 +111,23 @@ fn items(v: Value, what: &str) -> Result<Vec<Value>> {
 /// time (a hostile set of many elements must not cost quadratic time). The elements kept are
 /// moved to the front of `elems` itself, which becomes the set: no second vector.
 pub(crate) fn make_set(mut elems: Vec<Value>) -> Result<Value> {
-    let unhashable = |e: &Value| Error::data(format!("unhashable type: '{}'", e.kind()));
+    // Small sets (most of them) compare pairwise with Python `==`, with no hash table to build.
+    let mut index = (elems.len() > 8).then(|| PyIndex::with_capacity(elems.len()));
     let mut kept = 0;
-    if elems.len() <= 8 {
-        // Small sets (most of them): pairwise Python `==`, no hash table to build.
-        for i in 0..elems.len() {
-            let (front, rest) = elems.split_at(i);
-            let Some(e) = rest.first() else { break };
-            if !e.is_hashable() {
-                return Err(unhashable(e));
-            }
-            if !front.iter().take(kept).any(|o| crate::pyeq::py_eq(o, e)) {
-                elems.swap(kept, i);
-                kept += 1;
-            }
+    for i in 0..elems.len() {
+        let (front, rest) = elems.split_at(i);
+        let Some(e) = rest.first() else { break };
+        if !e.is_hashable() {
+            return Err(Error::data(format!("unhashable type: '{}'", e.kind())));
         }
-    } else {
-        let mut index = PyIndex::with_capacity(elems.len());
-        for i in 0..elems.len() {
-            let (front, rest) = elems.split_at(i);
-            let Some(e) = rest.first() else { break };
-            if !e.is_hashable() {
-                return Err(unhashable(e));
-            }
-            let front = front.get(..kept).unwrap_or_default();
-            if index.find_or_insert(e, front, |v| v, kept).is_none() {
-                elems.swap(kept, i);
-                kept += 1;
-            }
+        let front = front.get(..kept).unwrap_or_default();
+        let seen = match index.as_mut() {
+            Some(index) => index.find_or_insert(e, front, |v| v, kept).is_some(),
+            None => front.iter().any(|o| crate::pyeq::py_eq(o, e)),
+        };
+        if !seen {
+            elems.swap(kept, i);
+            kept += 1;
         }
     }
     elems.truncate(kept);
