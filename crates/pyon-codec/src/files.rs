@@ -4,7 +4,7 @@ use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::write::{Deferred, write_parts};
+use crate::write::Parts;
 use crate::{Error, Result, Value};
 
 /// Reads a PYON file of either version (v2 when the text is valid PYON v2, v1 otherwise).
@@ -32,11 +32,9 @@ pub fn store_file(path: impl AsRef<Path>, v: &Value) -> Result<()> {
     let path = path.as_ref();
     // Encode first: a value that cannot be encoded never touches the file system. Large
     // arrays' base64 is left out of the text, to be written in pieces straight from `v`
-    // (see `write::Deferred`): storing a large dataset needs no second copy of it as text.
-    let mut text = String::new();
-    let mut deferred = Deferred::new();
-    crate::v2::encode_parts(&mut text, Some(&mut deferred), v, true)?;
-    let write = |f: &mut File| write_parts(f, &text, &deferred);
+    // (see `write::Parts`): storing a large dataset needs no second copy of it as text.
+    let parts = Parts::make(|out, deferred| crate::v2::encode_parts(out, deferred, v, true))?;
+    let write = |f: &mut File| parts.write_to(f);
     let io_error = |e| Error::io(format!("cannot write {}", path.display()), e);
     let target = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).map_err(io_error)?,

@@ -25,11 +25,11 @@ const PIECE: usize = 3 << 18;
 
 /// The large byte payloads that an encoder to a writer leaves out of its text: where the
 /// base64 of each goes (a byte offset in the text) and the bytes, in text order. Written out
-/// by [`write_parts`], in pieces, straight from the value: the output never needs a buffer of
+/// by [`Parts::write_to`], in pieces, straight from the value: the output never needs a buffer of
 /// its whole size, yet every check is made on the text before anything is written.
 pub(crate) type Deferred<'v> = Vec<(usize, &'v [u8])>;
 
-/// Appends the base64 of `data`, or leaves it to [`write_parts`] when there is a `deferred`
+/// Appends the base64 of `data`, or leaves it to [`Parts::write_to`] when there is a `deferred`
 /// list and `data` is large.
 #[inline]
 pub(crate) fn write_base64_or_defer<'v>(
@@ -43,26 +43,54 @@ pub(crate) fn write_base64_or_defer<'v>(
     }
 }
 
-/// Writes the text with the base64 of each deferred payload where it belongs.
-pub(crate) fn write_parts(
-    mut w: impl std::io::Write,
-    text: &str,
-    deferred: &[(usize, &[u8])],
-) -> std::io::Result<()> {
-    let text = text.as_bytes();
-    let mut from = 0;
-    let mut piece = String::new();
-    for &(at, data) in deferred {
-        w.write_all(text.get(from..at).unwrap_or_default())?;
-        for chunk in data.chunks(PIECE) {
-            piece.clear();
-            base64_simd::STANDARD.encode_append(chunk, &mut piece);
-            w.write_all(piece.as_bytes())?;
-        }
-        from = at;
+/// A value's encoding, made and checked, with its large byte payloads deferred: ready to be
+/// written with [`Parts::write_to`].
+pub(crate) struct Parts<'v> {
+    text: String,
+    deferred: Deferred<'v>,
+}
+
+impl<'v> Parts<'v> {
+    /// Runs `encode` (a version's encoder, given the text to append to and the list to defer
+    /// payloads to); nothing is kept when it fails.
+    pub(crate) fn make(
+        encode: impl FnOnce(&mut String, Option<&mut Deferred<'v>>) -> crate::Result<()>,
+    ) -> crate::Result<Self> {
+        let mut parts = Parts {
+            text: String::new(),
+            deferred: Deferred::new(),
+        };
+        encode(&mut parts.text, Some(&mut parts.deferred))?;
+        Ok(parts)
     }
-    w.write_all(text.get(from..).unwrap_or_default())?;
-    w.flush()
+
+    /// Writes the text with the base64 of each deferred payload where it belongs.
+    pub(crate) fn write_to(&self, mut w: impl std::io::Write) -> std::io::Result<()> {
+        let text = self.text.as_bytes();
+        let mut from = 0;
+        let mut piece = String::new();
+        for &(at, data) in &self.deferred {
+            w.write_all(text.get(from..at).unwrap_or_default())?;
+            for chunk in data.chunks(PIECE) {
+                piece.clear();
+                base64_simd::STANDARD.encode_append(chunk, &mut piece);
+                w.write_all(piece.as_bytes())?;
+            }
+            from = at;
+        }
+        w.write_all(text.get(from..).unwrap_or_default())?;
+        w.flush()
+    }
+}
+
+/// A version's `encode_to_writer`: the [`Parts`] that `encode` makes, written to `w`.
+pub(crate) fn encode_to_writer<'v>(
+    w: impl std::io::Write,
+    encode: impl FnOnce(&mut String, Option<&mut Deferred<'v>>) -> crate::Result<()>,
+) -> crate::Result<()> {
+    Parts::make(encode)?
+        .write_to(w)
+        .map_err(|e| crate::Error::io("cannot write the encoding", e))
 }
 
 /// Appends an integer of any size in decimal; those that fit in 128 bits (nearly all) without

@@ -3,7 +3,7 @@
 use super::lex::{is_ident_continue, is_ident_start};
 use crate::numpy::NpScalar;
 use crate::text::scalar::{write_bytes_repr, write_complex_repr, write_float_repr};
-use crate::write::{Deferred, write_base64_or_defer, write_bigint, write_json_str, write_parts};
+use crate::write::{Deferred, write_base64_or_defer, write_bigint, write_json_str};
 use crate::{Dict, Error, Result, Value};
 
 /// Encodes `v` as compact PYON v1 (one line).
@@ -29,10 +29,7 @@ pub fn encode_into(out: &mut String, v: &Value, pretty: bool) -> Result<()> {
 /// Writes the PYON v1 encoding of `v` to `w`, the large byte payloads straight from `v`
 /// (see [`crate::v2::encode_to_writer`]). Nothing is written when `v` cannot be encoded.
 pub fn encode_to_writer(w: impl std::io::Write, v: &Value, pretty: bool) -> Result<()> {
-    let mut text = String::new();
-    let mut deferred = Deferred::new();
-    encode_parts(&mut text, Some(&mut deferred), v, pretty)?;
-    write_parts(w, &text, &deferred).map_err(|e| Error::io("cannot write the encoding", e))
+    crate::write::encode_to_writer(w, |out, deferred| encode_parts(out, deferred, v, pretty))
 }
 
 /// [`encode_into`], leaving large byte payloads to the caller when there is a `deferred` list.

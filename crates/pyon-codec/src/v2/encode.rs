@@ -5,7 +5,7 @@
 //! and stack bookkeeping that only containers need, and each tag's prefix as one literal.
 
 use crate::text::scalar::write_float_repr;
-use crate::write::{Deferred, write_base64_or_defer, write_bigint, write_json_str, write_parts};
+use crate::write::{Deferred, write_base64_or_defer, write_bigint, write_json_str};
 use crate::{Error, Result, Value};
 
 /// How often (in nesting levels) the encoder checks the stack that is left.
@@ -50,10 +50,7 @@ pub fn encode_into(out: &mut String, v: &Value, pretty: bool) -> Result<()> {
 /// its size. Nothing is written when `v` cannot be encoded; an error of `w` is an
 /// [`Io`](crate::Category::Io) error.
 pub fn encode_to_writer(w: impl std::io::Write, v: &Value, pretty: bool) -> Result<()> {
-    let mut text = String::new();
-    let mut deferred = Deferred::new();
-    encode_parts(&mut text, Some(&mut deferred), v, pretty)?;
-    write_parts(w, &text, &deferred).map_err(|e| Error::io("cannot write the encoding", e))
+    crate::write::encode_to_writer(w, |out, deferred| encode_parts(out, deferred, v, pretty))
 }
 
 /// [`encode_into`], leaving large byte payloads to the caller when there is a `deferred` list.
