@@ -47,6 +47,22 @@ pub fn string_stop(s: &[u8], mut i: usize, q: u8) -> usize {
     i
 }
 
+/// The float written at the start of `s`, and the length of its text: a sign, digits with or
+/// without a `.` and more digits, and an exponent (`e`, a sign, digits) only when it has
+/// digits. Correctly rounded, as `str::parse` is, reading the number once where it stands.
+/// The callers have already checked the grammar that is theirs (JSON's or Python's) up to
+/// the `.` or `e`: this grammar is wider (`1.`, `.5`, `+1`, `inf`).
+#[inline]
+pub fn float_prefix(s: &[u8]) -> Option<(f64, usize)> {
+    fast_float2::parse_partial(s).ok()
+}
+
+/// The float whose whole text is `s`, as [`float_prefix`] reads it.
+#[inline]
+pub fn float_text(s: &[u8]) -> Option<f64> {
+    fast_float2::parse(s).ok()
+}
+
 /// Index of the first byte at or after `i` that a PYON v1 literal must look at: the quote `q`,
 /// a backslash, a line break, or (`bytes`) any non-ASCII byte; `None` if there is none.
 #[inline]

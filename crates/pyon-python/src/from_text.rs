@@ -157,32 +157,24 @@ impl<'py, 't> Parser<'py, 't> {
             Some(b'1'..=b'9') => self.digits(),
             _ => return Err(Failure::Syntax("Expecting value", start)),
         }
-        let mut float = false;
-        if self.peek() == Some(b'.') && matches!(self.b.get(self.i + 1), Some(b'0'..=b'9')) {
-            self.i += 1;
-            self.digits();
-            float = true;
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            let mark = self.i;
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.i += 1;
-            }
-            if matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.digits();
-                float = true;
-            } else {
-                self.i = mark; // "1e" is the number 1 followed by extra data, as in Python
+        // A fraction needs a digit after its `.`; the float parser reads the rest in one pass,
+        // leaving out an exponent without digits as Python does ("1e" is the number 1
+        // followed by extra data).
+        let fraction =
+            self.peek() == Some(b'.') && matches!(self.b.get(self.i + 1), Some(b'0'..=b'9'));
+        if fraction || matches!(self.peek(), Some(b'e' | b'E')) {
+            let int_len = self.i - start;
+            let read = self.b.get(start..).and_then(pyon_codec::scan::float_prefix);
+            match read {
+                Some((f, len)) if len > int_len => {
+                    self.i = start + len;
+                    return Ok(PyFloat::new(py, f).into_any());
+                }
+                Some(_) => {}
+                None => return Err(Failure::Syntax("Expecting value", start)),
             }
         }
         let s = self.text.get(start..self.i).unwrap_or("0");
-        if float {
-            let f: f64 = s
-                .parse()
-                .map_err(|_| Failure::Syntax("Expecting value", start))?;
-            return Ok(PyFloat::new(py, f).into_any());
-        }
         match s.parse::<i64>() {
             Ok(i) => Ok(PyInt::new(py, i).into_any()),
             Err(_) => Ok(py.get_type::<PyInt>().call1((s,))?),

@@ -2,7 +2,9 @@
 exception classes, and for bad text the same message and position."""
 
 import json
+import math
 import random
+import struct
 
 import pytest
 
@@ -148,3 +150,43 @@ def test_random_strings_and_keys_agree_with_python(seed):
         if r.random() < 0.05:
             text = text[: r.randint(0, len(text))]
         test_decoder_agrees_with_python(text)
+
+
+NUMBER_TEXTS = [
+    "0.0", "-0.0", "0e0", "0E-0", "1e400", "-1e400", "1e-400", "1e99999999999999999999",
+    "2.2250738585072011e-308", "4.9406564584124654e-324", "2.4703282292062327e-324",
+    "2.4703282292062328e-324", "9007199254740993.0", "1.7976931348623159e308",
+    "1.00000000000000011102230246251565404236316680908203125",
+    "123456789012345678901234567890.5", "0." + "0" * 800 + "1", "1" + "0" * 700 + ".0e-700",
+    # where Python's grammar stops a number (the float parser itself would read on)
+    "1.", "1.e5", "1e", "1e+", "1E-", "-", "-.5", ".5", "01.5", "1.5e5.3", "1ee5", "1e5e5",
+    "1.5e", "1.5E+", "-0.", "1.5f", "[1.e5]", "[1e]", "[1.5e+]",
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_numbers_agree_with_python(seed):
+    """Floats are read in one pass by the float parser: every value is still Python's, bit
+    for bit, and every text Python refuses is refused with its message and position."""
+    r = random.Random(seed)
+    texts = list(NUMBER_TEXTS) if seed == 0 else []
+    for _ in range(2000):
+        f = struct.unpack("<d", r.getrandbits(64).to_bytes(8, "little"))[0]
+        if math.isfinite(f):
+            texts += [repr(f), "%.17e" % f, "%.25g" % f]
+        digits = "".join(r.choice("0123456789") for _ in range(r.randint(1, 30))).lstrip("0")
+        cut = r.randint(0, len(digits))
+        exp = r.choice(["", "e%d" % r.randint(0, 700), "E-%d" % r.randint(0, 700)])
+        texts.append("%s.%s%s" % (digits[:cut] or "0", digits[cut:] or "0", exp))
+    for t in texts:
+        for text in (t, "-" + t, "[%s,-%s]" % (t, t)):
+            try:
+                want = json.loads(text)
+            except json.JSONDecodeError as e:
+                with pytest.raises(json.JSONDecodeError) as ours:
+                    pyon.decode(text)
+                assert (ours.value.msg, ours.value.pos) == (e.msg, e.pos), text
+                continue
+            got = pyon.decode(text)
+            assert type(got) is type(want), text
+            assert repr(got) == repr(want), text

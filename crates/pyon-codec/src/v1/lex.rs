@@ -232,9 +232,8 @@ pub(crate) fn int_value(text: &str, radix: u32, neg: bool) -> Result<Value> {
 /// The value of a float or imaginary literal (without its `j`).
 pub(crate) fn float_value(text: &str) -> Result<f64> {
     let text = text.trim_end_matches(['j', 'J']);
-    strip_underscores(text)
-        .parse::<f64>()
-        .map_err(|_| Error::data("invalid number"))
+    crate::scan::float_text(strip_underscores(text).as_bytes())
+        .ok_or_else(|| Error::data("invalid number"))
 }
 
 #[cfg(test)]

@@ -27,37 +27,8 @@ impl<'a> Parser<'a> {
             _ => return Err(self.eof_or("expected digit")),
         }
         let int_end = self.pos;
-        let mut is_float = false;
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.eof_or("expected digit after `.`"));
-            }
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
-            is_float = true;
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.pos += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.eof_or("expected exponent digits"));
-            }
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
-            is_float = true;
-        }
-        let text = self.text_of(start, self.pos);
-        if is_float {
-            let f = text
-                .parse::<f64>()
-                .map_err(|_| self.err("invalid number"))?;
-            self.items.push_float(f);
-            return Ok(());
+        if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return self.float(start);
         }
         let digits = self.s.get(int_start..int_end).unwrap_or_default();
         if digits.len() <= 18 {
@@ -76,10 +47,36 @@ impl<'a> Parser<'a> {
                 start,
             ));
         }
-        let v = BigInt::parse_bytes(text.as_bytes(), 10)
+        let v = BigInt::parse_bytes(self.text_of(start, int_end).as_bytes(), 10)
             .map(Value::from_bigint)
             .ok_or_else(|| self.err("invalid number"))?;
         self.items.push(v);
+        Ok(())
+    }
+
+    /// The rest of a number that has a fraction or an exponent, from its `start`: the grammar
+    /// checked here, the value read by [`crate::scan::float_prefix`] in the same pass.
+    #[inline(never)]
+    fn float(&mut self, start: usize) -> Parsed<()> {
+        if self.peek() == Some(b'.') && !matches!(self.s.get(self.pos + 1), Some(b'0'..=b'9')) {
+            self.pos += 1;
+            return Err(self.eof_or("expected digit after `.`"));
+        }
+        let Some((f, len)) = crate::scan::float_prefix(self.rest(start)) else {
+            return Err(self.err("invalid number"));
+        };
+        self.pos = start + len;
+        // The float's reader leaves out an exponent without digits, which JSON refuses (an
+        // `e` after a whole exponent is what follows the number).
+        let read = self.s.get(start..self.pos).unwrap_or_default();
+        if matches!(self.peek(), Some(b'e' | b'E')) && !read.iter().any(|&c| c | 0x20 == b'e') {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            return Err(self.eof_or("expected exponent digits"));
+        }
+        self.items.push_float(f);
         Ok(())
     }
 

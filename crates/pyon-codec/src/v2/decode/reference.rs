@@ -454,6 +454,101 @@ fn the_decoder_agrees_with_the_reference_on_mutated_golden_texts() {
     );
 }
 
+/// Floats are read in one pass by the float parser, not by `str::parse` as here: every value
+/// must still be the correctly rounded one, and the text it accepts JSON's.
+#[test]
+fn floats_agree_with_the_reference() {
+    let mut texts: Vec<String> = [
+        "0.0",
+        "0e0",
+        "0E-0",
+        "0.000e123",
+        "1e400",
+        "1e-400",
+        "1e99999999999999999999",
+        "1e-99999999999999999999",
+        "2.2250738585072011e-308",
+        "2.2250738585072014e-308",
+        "4.9406564584124654e-324",
+        "2.4703282292062327e-324",
+        "2.4703282292062328e-324",
+        "9007199254740993.0",
+        "9007199254740992.5",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "1.7976931348623159e308",
+        "0.1",
+        "1e23",
+        "8.98846567431158e307",
+        "123456789012345678901234567890.5",
+        "1.00000000000000011102230246251565404236316680908203125",
+        "1.00000000000000011102230246251565404236316680908203124",
+        "1.00000000000000011102230246251565404236316680908203126",
+        "0.3e+5",
+        // Not JSON: the float parser would take a part of each.
+        "1.",
+        "1.e5",
+        "1e",
+        "1e+",
+        "1E-",
+        ".5",
+        "01.5",
+        "00.5",
+        "1.5e5.3",
+        "1ee5",
+        "1e5e5",
+        "+1.5",
+        "1.5f",
+        "1_0.5",
+        "infinity",
+        "nan",
+        "1.5e+-3",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    texts.push(format!("0.{}1", "0".repeat(800)));
+    texts.push(format!("1{}.0e-700", "0".repeat(700)));
+    texts.push(format!("{}.5", "9".repeat(400)));
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..20_000 {
+        let bits = (rng.below(1 << 32) as u64) << 32 | rng.below(1 << 32) as u64;
+        let f = f64::from_bits(bits);
+        if f.is_finite() {
+            texts.push(format!("{f:?}"));
+            texts.push(format!("{f:e}"));
+        }
+        // Decimal texts of every length, near and past the 19 digits a u64 holds.
+        let digits: String = (0..1 + rng.below(30))
+            .map(|_| char::from(b'0' + rng.below(10) as u8))
+            .collect();
+        let digits = digits.trim_start_matches('0');
+        let (int, frac) = digits.split_at(rng.below(digits.len() + 1));
+        let int = if int.is_empty() { "0" } else { int };
+        let exp = match rng.below(3) {
+            0 => String::new(),
+            1 => format!("e{}", rng.below(700)),
+            _ => format!("E-{}", rng.below(700)),
+        };
+        texts.push(format!(
+            "{int}.{}{exp}",
+            if frac.is_empty() { "0" } else { frac }
+        ));
+    }
+    let mut outcomes = Outcomes::default();
+    for t in &texts {
+        for text in [
+            t.clone(),
+            format!("-{t}"),
+            format!("[{t},-{t}]"),
+            format!("{{\"k\":{t}}}"),
+        ] {
+            outcomes.check(&text);
+        }
+    }
+    assert!(outcomes.decoded > 100_000, "{outcomes:?}");
+}
+
 /// How many texts decoded, and how many the reference refused as data.
 #[derive(Debug, Default)]
 struct Outcomes {

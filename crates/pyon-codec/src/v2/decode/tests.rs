@@ -11,6 +11,27 @@ fn errors_have_positions() {
     assert_eq!(e.to_string(), "expected `:` at line 1 column 6");
     let e = decode("[\n  01]").unwrap_err();
     assert_eq!((e.line(), e.column()), (Some(2), Some(4)));
+    // Numbers: where their grammar stops them (the float parser itself would read on).
+    for (text, want) in [
+        ("[1.]", "expected digit after `.` at line 1 column 4"),
+        ("[1.e5]", "expected digit after `.` at line 1 column 4"),
+        (
+            "1.",
+            "expected digit after `.`, found end of input at line 1 column 3",
+        ),
+        ("[1e]", "expected exponent digits at line 1 column 4"),
+        ("[1.5e+]", "expected exponent digits at line 1 column 7"),
+        (
+            "-2.5E-",
+            "expected exponent digits, found end of input at line 1 column 7",
+        ),
+        ("[1.5.3]", "expected `,` or `]` at line 1 column 5"),
+        ("[1e5e5]", "expected `,` or `]` at line 1 column 5"),
+        ("[-.5]", "expected digit at line 1 column 3"),
+        ("[1.5f]", "expected `,` or `]` at line 1 column 5"),
+    ] {
+        assert_eq!(decode(text).unwrap_err().to_string(), want, "{text}");
+    }
 }
 
 #[test]
