@@ -17,7 +17,14 @@ use crate::numpy::{NdArray, NpScalar};
 ///
 /// `PartialEq` is *structural*: `Value::Int(1) != Value::Float(1.0)` and a `Dict` differs from an
 /// `OrderedDict`, which is what round-trip tests want. [`Value::py_eq`] gives Python's `==`.
+///
+/// The discriminant takes a whole word (`repr(u64)`; the size stays 32 bytes, and `Option<Value>`
+/// too). With a one-byte discriminant, the compiler moved a value as that byte and two
+/// overlapping 16-byte halves of the rest, at odd offsets: reading such a copy back stalled
+/// the processor (a store-forwarding failure) wherever values were moved in bulk, as when a
+/// decoder gathers a container's items. Word-aligned moves do not.
 #[derive(Debug, Clone, Default)]
+#[repr(u64)]
 pub enum Value {
     /// `None`.
     #[default]
@@ -493,4 +500,18 @@ macro_rules! dict {
     ($($k:expr => $v:expr),* $(,)?) => {
         $crate::Value::Dict($crate::Dict::from_pairs(vec![$(($crate::Value::from($k), $crate::Value::from($v))),*]))
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+
+    /// The word-sized discriminant (see [`Value`]) costs no space: four words, with or without
+    /// an `Option` around it.
+    #[test]
+    fn a_value_is_four_words() {
+        assert_eq!(size_of::<Value>(), 32);
+        assert_eq!(size_of::<Option<Value>>(), 32);
+        assert_eq!(size_of::<(Value, Value)>(), 64);
+    }
 }
