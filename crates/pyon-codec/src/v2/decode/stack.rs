@@ -165,13 +165,14 @@ impl<T: Default> Stack<T> {
     /// Takes the values from `first` on off the stack as pairs (keys and values in turn).
     #[inline]
     pub(super) fn take_pairs_from(&mut self, first: usize) -> Vec<(T, T)> {
+        // `as_chunks_mut`, not `chunks_exact_mut(2)`: the pair count is then a shift, where
+        // the other's size hint divides at run time.
         let v: Vec<(T, T)> = self
             .tail_mut(first)
-            .chunks_exact_mut(2)
-            .map(|kv| match kv {
-                [k, v] => (std::mem::take(k), std::mem::take(v)),
-                _ => (T::default(), T::default()),
-            })
+            .as_chunks_mut::<2>()
+            .0
+            .iter_mut()
+            .map(|[k, v]| (std::mem::take(k), std::mem::take(v)))
             .collect();
         // Every slot taken from holds the default now; an odd one left is dropped.
         if self.top > first && (self.top - first) % 2 == 1 {
