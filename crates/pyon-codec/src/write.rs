@@ -73,7 +73,7 @@ impl<'v> Parts<'v> {
             w.write_all(text.get(from..at).unwrap_or_default())?;
             for chunk in data.chunks(PIECE) {
                 piece.clear();
-                base64_simd::STANDARD.encode_append(chunk, &mut piece);
+                write_base64(&mut piece, chunk);
                 w.write_all(piece.as_bytes())?;
             }
             from = at;
