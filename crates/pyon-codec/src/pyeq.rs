@@ -1,6 +1,5 @@
 //! Python's `==` between values.
 
-use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 use num_bigint::BigInt;
@@ -107,6 +106,13 @@ fn set_eq(a: &[Value], b: &[Value]) -> bool {
 /// Feeds a hash consistent with [`py_eq`] for hashable values: values that Python says are
 /// equal (`1`, `1.0`, `True`, `Fraction(2, 2)`, `(1+0j)`) hash alike.
 fn py_hash_into<H: Hasher>(v: &Value, h: &mut H) {
+    // The keys and elements that encoders write most, without making a `Num`.
+    match v {
+        Value::Int(i) => return hash_i64(*i, h),
+        Value::Bool(b) => return hash_i64(i64::from(*b), h),
+        Value::Float(f) => return hash_float(*f, h),
+        _ => {}
+    }
     if let Some(n) = as_num(v) {
         hash_num(&n, h);
         return;
@@ -131,8 +137,15 @@ fn py_hash_into<H: Hasher>(v: &Value, h: &mut H) {
     }
 }
 
+/// `-2**63` and `2**63` as floats: the integral floats in between are exactly those that
+/// convert to `i64`.
+const I64_FLOATS: std::ops::Range<f64> = -9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0;
+
 fn hash_float<H: Hasher>(f: f64, h: &mut H) {
     if f.is_finite() && f.fract() == 0.0 {
+        if I64_FLOATS.contains(&f) {
+            return hash_i64(f as i64, h);
+        }
         match BigInt::from_f64(f) {
             Some(i) => hash_int(&i, h),
             None => 5u8.hash(h),
@@ -143,9 +156,21 @@ fn hash_float<H: Hasher>(f: f64, h: &mut H) {
     }
 }
 
-fn hash_int<H: Hasher>(i: &BigInt, h: &mut H) {
+/// Every integer-valued number in the `i64` range (bool, int, integral float, fraction with
+/// denominator 1, numpy integer) is hashed here, whatever its type, so equal ones hash alike.
+fn hash_i64<H: Hasher>(i: i64, h: &mut H) {
     7u8.hash(h);
-    i.to_signed_bytes_le().hash(h);
+    i.hash(h);
+}
+
+fn hash_int<H: Hasher>(i: &BigInt, h: &mut H) {
+    match i.to_i64() {
+        Some(i) => hash_i64(i, h),
+        None => {
+            9u8.hash(h);
+            i.to_signed_bytes_le().hash(h);
+        }
+    }
 }
 
 fn hash_num<H: Hasher>(n: &Num, h: &mut H) {
@@ -168,16 +193,18 @@ fn hash_num<H: Hasher>(n: &Num, h: &mut H) {
 }
 
 /// An index from Python-equal values to positions, for building sets and dicts in linear time.
+/// The table holds positions only; values are hashed (SipHash with a random key, as hostile
+/// input may choose keys) and compared where they lie.
 pub(crate) struct PyIndex {
     state: RandomState,
-    buckets: HashMap<u64, Vec<usize>>,
+    table: hashbrown::HashTable<usize>,
 }
 
 impl PyIndex {
     pub(crate) fn with_capacity(n: usize) -> Self {
         PyIndex {
             state: RandomState::new(),
-            buckets: HashMap::with_capacity(n),
+            table: hashbrown::HashTable::with_capacity(n),
         }
     }
 
@@ -190,21 +217,50 @@ impl PyIndex {
         get: impl Fn(&'a T) -> &'a Value,
         next: usize,
     ) -> Option<usize> {
-        let mut h = self.state.build_hasher();
-        py_hash_into(key, &mut h);
-        let bucket = self.buckets.entry(h.finish()).or_default();
-        if let Some(&i) = bucket
-            .iter()
-            .find(|&&i| items.get(i).is_some_and(|item| py_eq(get(item), key)))
-        {
-            return Some(i);
+        let state = &self.state;
+        let hash = |v: &Value| {
+            let mut h = state.build_hasher();
+            py_hash_into(v, &mut h);
+            h.finish()
+        };
+        let entry = self.table.entry(
+            hash(key),
+            |&i| items.get(i).is_some_and(|item| py_eq(get(item), key)),
+            // Growing rehashes the positions recorded so far, all within `items`.
+            |&i| items.get(i).map_or(0, |item| hash(get(item))),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get()),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(next);
+                None
+            }
         }
-        bucket.push(next);
-        None
     }
 }
 
 pub(crate) fn py_eq(a: &Value, b: &Value) -> bool {
+    use Value::*;
+    // The pairs that building dicts and sets compares most, without making a `Num` (a big
+    // integer, allocated, for every int).
+    match (a, b) {
+        (Int(x), Int(y)) => return x == y,
+        (Str(x), Str(y)) => return x == y,
+        (Float(x), Float(y)) => return x == y,
+        (Int(i), Float(f)) | (Float(f), Int(i)) => {
+            return f.fract() == 0.0 && I64_FLOATS.contains(f) && *f as i64 == *i;
+        }
+        (Str(_), Int(_) | Float(_) | Bool(_) | None)
+        | (Int(_) | Float(_) | Bool(_) | None, Str(_)) => {
+            return false;
+        }
+        _ => {}
+    }
+    py_eq_general(a, b)
+}
+
+/// [`py_eq`] for any pair of values.
+fn py_eq_general(a: &Value, b: &Value) -> bool {
     use Value::*;
     if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
         return num_eq(&x, &y);
@@ -287,6 +343,89 @@ mod tests {
             hash(&Value::from(1u128 << 80)),
             hash(&Value::Float(2f64.powi(80)))
         );
+    }
+
+    /// The shortcuts of `py_eq` and `py_hash_into` agree with the general path on every pair of
+    /// a sample that crosses all the numeric types, their extremes and the edges of `i64`.
+    #[test]
+    fn shortcuts_agree_with_the_general_path() {
+        let two63 = 9_223_372_036_854_775_808.0;
+        let scalar = |dtype: &str, bytes: &[u8]| {
+            Value::Scalar(Box::new(
+                crate::NpScalar::new(crate::numpy::DType::parse(dtype).unwrap(), bytes.to_vec())
+                    .unwrap(),
+            ))
+        };
+        let mut sample = vec![
+            Value::None,
+            Value::Bool(false),
+            Value::Bool(true),
+            Value::Str("1".into()),
+            Value::Str("".into()),
+            Value::from(1u128 << 63),
+            Value::from(-(1i128 << 63) - 1),
+            Value::from(1u128 << 80),
+            Value::from(Fraction::new(1, 2).unwrap()),
+            Value::from(Fraction::new(-4, 2).unwrap()),
+            Value::from(Fraction::new(7, 1).unwrap()),
+            Value::Complex(num_complex::Complex64::new(-2.0, 0.0)),
+            Value::Complex(num_complex::Complex64::new(1.0, 1.0)),
+            scalar("<i4", &7i32.to_le_bytes()),
+            scalar("<f8", &0.5f64.to_le_bytes()),
+            scalar("<u8", &u64::MAX.to_le_bytes()),
+        ];
+        for i in [
+            0,
+            1,
+            -1,
+            -2,
+            7,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+            1 << 53,
+            (1 << 53) + 1,
+        ] {
+            sample.push(Value::Int(i));
+        }
+        for f in [
+            0.0,
+            -0.0,
+            0.5,
+            1.0,
+            -2.0,
+            7.0,
+            1e300,
+            -two63,
+            two63,
+            two63 / 2.0,
+            9_007_199_254_740_992.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            2f64.powi(80),
+            f64::MIN_POSITIVE,
+        ] {
+            sample.push(Value::Float(f));
+        }
+        let hash = |v: &Value| {
+            let mut h = std::hash::DefaultHasher::new();
+            py_hash_into(v, &mut h);
+            h.finish()
+        };
+        for a in &sample {
+            for b in &sample {
+                let eq = py_eq(a, b);
+                assert_eq!(eq, py_eq_general(a, b), "{a:?} == {b:?}");
+                if eq {
+                    assert_eq!(hash(a), hash(b), "{a:?} and {b:?} are equal");
+                }
+            }
+        }
+        // Python: -2**63 == -2.0**63, 2**63 - 1 != 2.0**63, 2**63 == 2.0**63.
+        assert!(py_eq(&Value::Int(i64::MIN), &Value::Float(-two63)));
+        assert!(!py_eq(&Value::Int(i64::MAX), &Value::Float(two63)));
+        assert!(py_eq(&Value::from(1u128 << 63), &Value::Float(two63)));
     }
 
     #[test]
