@@ -68,6 +68,19 @@ impl Dict {
                 _ => None,
             }
         }
+        /// `a == b`, looking at a str's length and its first and last bytes before its text:
+        /// distinct keys of one length (`"pipeline"`, `"priority"`) mostly differ there, and
+        /// comparing whole texts calls `memcmp`.
+        #[inline]
+        fn same(a: Key<'_>, b: Key<'_>) -> bool {
+            match (a, b) {
+                (Key::Str(a), Key::Str(b)) => {
+                    let (a, b) = (a.as_bytes(), b.as_bytes());
+                    a.len() == b.len() && a.first() == b.first() && a.last() == b.last() && a == b
+                }
+                _ => a == b,
+            }
+        }
         let n = entries.len();
         let has_dup = if n <= 16 {
             // Small dicts (most of them): compare the keys pairwise, without building a table.
@@ -76,7 +89,11 @@ impl Dict {
                 let Some(k) = key(k) else {
                     return Dict::from_pairs(entries);
                 };
-                if entries.iter().take(i).any(|(e, _)| key(e) == Some(k)) {
+                if entries
+                    .iter()
+                    .take(i)
+                    .any(|(e, _)| key(e).is_some_and(|e| same(e, k)))
+                {
                     dup = true;
                     break;
                 }

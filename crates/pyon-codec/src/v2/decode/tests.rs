@@ -38,6 +38,26 @@ fn errors_have_positions() {
 fn duplicate_keys_keep_last_value_first_position() {
     let v = decode(r#"{"a":1,"b":2,"a":3}"#).unwrap();
     assert_eq!(crate::encode(&v).unwrap(), r#"{"a":3,"b":2}"#);
+    // Keys of one length that share first and last bytes, or only their length: distinct
+    // unless their whole texts are equal, in small dicts and in large ones.
+    for n in [2, 20] {
+        let mut keys: Vec<String> = ["pipeline", "pipxline", "pipelinx", "xipeline", "", "p"]
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        keys.extend((keys.len()..n).map(|i| format!("k{i}")));
+        let mut text: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("\"{k}\":{i}"))
+            .collect();
+        text.push(r#""pipxline":-1"#.into());
+        let v = decode(&format!("{{{}}}", text.join(","))).unwrap();
+        let Value::Dict(d) = v else { panic!() };
+        assert_eq!(d.len(), keys.len(), "{n}");
+        assert_eq!(d.get_str("pipxline"), Some(&Value::Int(-1)));
+        assert_eq!(d.get_str("pipeline"), Some(&Value::Int(0)));
+    }
 }
 
 /// The base64 argument of `bytes` and `nparray` is decoded straight from the input when it
