@@ -21,6 +21,15 @@ fn through_v2(v: &Value) -> Value {
         Value::List(items) => Value::List(items.iter().map(through_v2).collect()),
         Value::Tuple(items) => Value::Tuple(items.iter().map(through_v2).collect()),
         Value::Set(items) => Value::Set(items.iter().map(through_v2).collect()),
+        Value::Slice(s) => Value::Slice(Box::new(pyon_codec::Slice {
+            start: through_v2(&s.start),
+            stop: through_v2(&s.stop),
+            step: through_v2(&s.step),
+        })),
+        Value::Custom(c) => Value::Custom(Box::new(pyon_codec::Custom {
+            name: c.name.clone(),
+            args: c.args.iter().map(through_v2).collect(),
+        })),
         Value::Scalar(s) if s.dtype().kind() == 'f' && s.dtype().itemsize() == 8 => {
             Value::Float(s.get::<f64>().expect("float64 scalar"))
         }
