@@ -54,19 +54,26 @@ fn slow_callback_never_stalls_reading_a_broadcast() {
     let body: String = (0..N).map(broadcast_line).collect();
     let (addr, server) = serve(BROADCAST_BANNER, "log", body.into_bytes(), false);
     let (gate_tx, gate_rx) = mpsc::channel::<()>();
+    let (entered_tx, entered_rx) = mpsc::channel::<()>();
     let (tx, rx) = mpsc::channel();
     let receiver =
         LineReceiver::subscribe_broadcast(addr, "log", LineOptions::default(), move |line| {
             // The first callback does not return until the test has seen the whole stream read.
             if line.value == Value::Tuple(vec![Value::str("INFO"), Value::str("message 0")]) {
+                entered_tx.send(()).unwrap();
                 gate_rx.recv_timeout(WAIT).unwrap();
             }
             tx.send(line).unwrap();
         })
         .unwrap();
 
-    // The stream ends and is read to the end while the first callback is still stuck.
+    // The stream ends and is read to the end while the first callback is still stuck. Reading
+    // may end before the dispatching thread has even taken the first line (on a loaded
+    // machine): wait until that line is in its callback, then count what is queued.
     assert!(receiver.wait_end_of_stream(WAIT), "reading did not end");
+    entered_rx
+        .recv_timeout(WAIT)
+        .expect("the first callback started");
     assert_eq!(receiver.lines(), N as u64);
     assert_eq!(receiver.dispatched(), 0);
     assert_eq!(
