@@ -62,9 +62,9 @@ pub(crate) fn encode_parts<'v>(
 ) -> Result<()> {
     let start = out.len();
     let r = if pretty {
-        Encoder::<true>::new(out, deferred).value(v)
+        Encoder::<true>::run(out, deferred, v)
     } else {
-        Encoder::<false>::new(out, deferred).value(v)
+        Encoder::<false>::run(out, deferred, v)
     };
     if r.is_err() {
         out.truncate(start);
@@ -73,7 +73,8 @@ pub(crate) fn encode_parts<'v>(
 }
 
 struct Encoder<'a, 'v, const PRETTY: bool> {
-    out: &'a mut String,
+    /// The text so far, owned while encoding (see [`Encoder::run`]).
+    out: String,
     /// Large byte payloads left out of `out` (see [`Deferred`]), when writing to a writer.
     deferred: Option<&'a mut Deferred<'v>>,
     indent: usize,
@@ -81,13 +82,21 @@ struct Encoder<'a, 'v, const PRETTY: bool> {
 }
 
 impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
-    fn new(out: &'a mut String, deferred: Option<&'a mut Deferred<'v>>) -> Self {
-        Encoder {
-            out,
+    /// Encodes `v` onto the end of `out`. The encoder owns the string while it works: its
+    /// length then lives in the encoder itself, which the compiler knows no byte written to
+    /// the text can change, so consecutive writes keep it in a register. Through a `&mut
+    /// String` field, every byte written could be the length, which was then stored and
+    /// loaded back after each one.
+    fn run(out: &mut String, deferred: Option<&'a mut Deferred<'v>>, v: &'v Value) -> Result<()> {
+        let mut e = Encoder::<PRETTY> {
+            out: std::mem::take(out),
             deferred,
             indent: 0,
             depth: 0,
-        }
+        };
+        let r = e.value(v);
+        *out = e.out;
+        r
     }
 
     fn newline(&mut self) {
@@ -159,7 +168,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
                 self.out.push_str("\"__jsonclass__\"");
                 self.colon();
                 self.open('[', false);
-                write_json_str(self.out, name);
+                write_json_str(&mut self.out, name);
                 self.comma();
                 self.open('[', empty_args);
             }
@@ -178,7 +187,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
     #[inline]
     fn float(&mut self, x: f64) {
         if x.is_finite() {
-            write_float_repr(self.out, x);
+            write_float_repr(&mut self.out, x);
         } else if x.is_nan() {
             self.out.push_str("NaN");
         } else if x > 0.0 {
@@ -190,7 +199,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
 
     fn base64(&mut self, data: &'v [u8]) {
         self.out.push('"');
-        write_base64_or_defer(self.out, data, self.deferred.as_deref_mut());
+        write_base64_or_defer(&mut self.out, data, self.deferred.as_deref_mut());
         self.out.push('"');
     }
 
@@ -219,7 +228,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
             return self.value(v);
         }
         match v {
-            Value::Str(s) => write_json_str(self.out, s),
+            Value::Str(s) => write_json_str(&mut self.out, s),
             Value::Int(i) => self.out.push_str(itoa::Buffer::new().format(*i)),
             Value::Float(x) => self.float(*x),
             Value::Bool(true) => self.out.push_str("true"),
@@ -278,7 +287,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
             if i > 0 {
                 self.comma();
             }
-            write_json_str(self.out, k);
+            write_json_str(&mut self.out, k);
             self.colon();
             self.item(v)?;
         }
@@ -292,9 +301,9 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
             Value::Bool(true) => self.out.push_str("true"),
             Value::Bool(false) => self.out.push_str("false"),
             Value::Int(i) => self.out.push_str(itoa::Buffer::new().format(*i)),
-            Value::BigInt(i) => write_bigint(self.out, i)?,
+            Value::BigInt(i) => write_bigint(&mut self.out, i)?,
             Value::Float(x) => self.float(*x),
-            Value::Str(s) => write_json_str(self.out, s),
+            Value::Str(s) => write_json_str(&mut self.out, s),
             Value::List(items) => self.seq(items)?,
             Value::Dict(d) | Value::OrderedDict(d) => {
                 if !self.str_dict(d)? {
@@ -332,9 +341,9 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
             })?,
             Value::Fraction(f) => {
                 self.tagged(tag_prefix!("Fraction").into(), "Fraction", false, |e| {
-                    write_bigint(e.out, f.numer())?;
+                    write_bigint(&mut e.out, f.numer())?;
                     e.comma();
-                    write_bigint(e.out, f.denom())
+                    write_bigint(&mut e.out, f.denom())
                 })?
             }
             Value::Array(a) => {
@@ -348,7 +357,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
                     }
                     e.close(']', a.shape().is_empty());
                     e.comma();
-                    write_json_str(e.out, a.dtype().as_str());
+                    write_json_str(&mut e.out, a.dtype().as_str());
                     e.comma();
                     e.base64(a.data());
                     Ok(())
@@ -358,7 +367,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
             Value::Scalar(s) if s.as_f64().is_some() => self.float(s.as_f64().unwrap_or(0.0)),
             Value::Scalar(s) => {
                 self.tagged(tag_prefix!("npscalar").into(), "npscalar", false, |e| {
-                    write_json_str(e.out, s.dtype().as_str());
+                    write_json_str(&mut e.out, s.dtype().as_str());
                     e.comma();
                     e.base64(s.data());
                     Ok(())
