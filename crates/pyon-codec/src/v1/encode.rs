@@ -40,8 +40,10 @@ fn encode_parts<'v>(
     pretty: bool,
 ) -> Result<()> {
     let start = out.len();
+    // The encoder owns the text while it works, as the v2 encoder does (see
+    // `v2::encode::Encoder::run`): its length then stays in a register between writes.
     let mut enc = Encoder {
-        out,
+        out: std::mem::take(out),
         deferred,
         pretty,
         indent: 0,
@@ -49,6 +51,7 @@ fn encode_parts<'v>(
         tasks: Vec::new(),
     };
     let r = enc.run(v);
+    *out = enc.out;
     if r.is_err() {
         out.truncate(start);
     }
@@ -94,7 +97,7 @@ enum Task<'v> {
 }
 
 struct Encoder<'a, 'v> {
-    out: &'a mut String,
+    out: String,
     /// Large byte payloads left out of `out` (see [`Deferred`]), when writing to a writer.
     deferred: Option<&'a mut Deferred<'v>>,
     pretty: bool,
@@ -152,7 +155,7 @@ impl<'v> Encoder<'_, 'v> {
 
     fn base64(&mut self, data: &'v [u8]) {
         self.out.push_str("b\"");
-        write_base64_or_defer(self.out, data, self.deferred.as_deref_mut());
+        write_base64_or_defer(&mut self.out, data, self.deferred.as_deref_mut());
         self.out.push('"');
     }
 
@@ -197,11 +200,11 @@ impl<'v> Encoder<'_, 'v> {
             Value::Bool(true) => self.out.push_str("true"),
             Value::Bool(false) => self.out.push_str("false"),
             Value::Int(i) => self.out.push_str(itoa::Buffer::new().format(*i)),
-            Value::BigInt(i) => write_bigint(self.out, i)?,
-            Value::Float(x) => write_float_repr(self.out, *x),
-            Value::Complex(c) => write_complex_repr(self.out, c.re, c.im),
-            Value::Str(s) => write_json_str(self.out, s),
-            Value::Bytes(b) => write_bytes_repr(self.out, b),
+            Value::BigInt(i) => write_bigint(&mut self.out, i)?,
+            Value::Float(x) => write_float_repr(&mut self.out, *x),
+            Value::Complex(c) => write_complex_repr(&mut self.out, c.re, c.im),
+            Value::Str(s) => write_json_str(&mut self.out, s),
+            Value::Bytes(b) => write_bytes_repr(&mut self.out, b),
             Value::List(items) => {
                 self.out.push('[');
                 self.enter("]")?;
@@ -241,9 +244,9 @@ impl<'v> Encoder<'_, 'v> {
             }
             Value::Fraction(f) => {
                 self.out.push_str("Fraction(");
-                write_bigint(self.out, f.numer())?;
+                write_bigint(&mut self.out, f.numer())?;
                 self.out.push_str(", ");
-                write_bigint(self.out, f.denom())?;
+                write_bigint(&mut self.out, f.denom())?;
                 self.out.push(')');
             }
             Value::Array(a) => {
@@ -257,7 +260,7 @@ impl<'v> Encoder<'_, 'v> {
                 }
                 self.out
                     .push_str(if a.shape().len() == 1 { ", ), " } else { "), " });
-                write_json_str(self.out, a.dtype().as_str());
+                write_json_str(&mut self.out, a.dtype().as_str());
                 self.out.push_str(", ");
                 self.base64(a.data());
                 self.out.push(')');
@@ -270,7 +273,7 @@ impl<'v> Encoder<'_, 'v> {
                     )));
                 }
                 self.out.push_str("npscalar(");
-                write_json_str(self.out, s.dtype().as_str());
+                write_json_str(&mut self.out, s.dtype().as_str());
                 self.out.push_str(", ");
                 self.base64(s.data());
                 self.out.push(')');
