@@ -204,8 +204,16 @@ fn any_escape(b: &[u8]) -> bool {
 }
 
 /// Appends `s` as a JSON string literal escaped as Python's `json.dumps(ensure_ascii=True)`.
-#[inline]
+#[inline(never)]
 pub(crate) fn write_json_str(out: &mut String, s: &str) {
+    write_json_str_inline(out, s);
+}
+
+/// [`write_json_str`], always inlined: for the v2 encoder's items and keys, where most of a
+/// document's strings are written. Inlined there, the string's own writes share the
+/// registers of the writes around it (the length of `out` above all) instead of a call.
+#[inline(always)]
+pub(crate) fn write_json_str_inline(out: &mut String, s: &str) {
     // Most strings are short keys and need no escape: one reservation, one scan, one copy.
     out.reserve(s.len() + 2);
     out.push('"');

@@ -5,7 +5,9 @@
 //! and stack bookkeeping that only containers need, and each tag's prefix as one literal.
 
 use crate::text::scalar::write_float_repr;
-use crate::write::{Deferred, write_base64_or_defer, write_bigint, write_json_str};
+use crate::write::{
+    Deferred, write_base64_or_defer, write_bigint, write_json_str, write_json_str_inline,
+};
 use crate::{Error, Result, Value};
 
 /// How often (in nesting levels) the encoder checks the stack that is left.
@@ -228,7 +230,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
             return self.value(v);
         }
         match v {
-            Value::Str(s) => write_json_str(&mut self.out, s),
+            Value::Str(s) => write_json_str_inline(&mut self.out, s),
             Value::Int(i) => self.out.push_str(itoa::Buffer::new().format(*i)),
             Value::Float(x) => self.float(*x),
             Value::Bool(true) => self.out.push_str("true"),
@@ -287,7 +289,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
             if i > 0 {
                 self.comma();
             }
-            write_json_str(&mut self.out, k);
+            write_json_str_inline(&mut self.out, k);
             self.colon();
             self.item(v)?;
         }
@@ -303,7 +305,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
             Value::Int(i) => self.out.push_str(itoa::Buffer::new().format(*i)),
             Value::BigInt(i) => write_bigint(&mut self.out, i)?,
             Value::Float(x) => self.float(*x),
-            Value::Str(s) => write_json_str(&mut self.out, s),
+            Value::Str(s) => write_json_str_inline(&mut self.out, s),
             Value::List(items) => self.seq(items)?,
             Value::Dict(d) | Value::OrderedDict(d) => {
                 if !self.str_dict(d)? {
