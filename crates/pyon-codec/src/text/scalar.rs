@@ -110,14 +110,22 @@ fn write_float_digits(out: &mut String, x: f64, add_dot_zero: bool) {
 }
 
 /// Appends Python's `repr(float)`; non-finite values are written as `inf`, `-inf`, `nan` (the
-/// v1 spelling) unless the caller handles them first.
+/// v1 spelling) unless the caller handles them first. The common case is inlined where it
+/// is called (the v2 encoder's items), the rest is a call.
+#[inline(always)]
 pub(crate) fn write_float_repr(out: &mut String, x: f64) {
     // zmij writes fixed notation exactly when the decimal exponent is in -5..=15, and so does
     // Python for -4..=15: in 1e-4 <= |x| < 1e16 (the common case) its text is Python's as is.
     if (1e-4..1e16).contains(&x.abs()) {
         out.push_str(zmij::Buffer::new().format_finite(x));
-        return;
+    } else {
+        write_float_repr_rest(out, x);
     }
+}
+
+/// [`write_float_repr`] outside `1e-4 <= |x| < 1e16`.
+#[inline(never)]
+fn write_float_repr_rest(out: &mut String, x: f64) {
     if x.is_finite() {
         // zmij's shortest digits in its own layout are Python's repr except for two details, fixed
         // here without re-deriving the digits: Python writes 1e-5 <= |x| < 1e-4 in scientific
