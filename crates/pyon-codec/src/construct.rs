@@ -240,32 +240,40 @@ fn data_arg(v: &Value) -> Result<&[u8]> {
 }
 
 /// `nparray(shape, dtype, base64)`. Only the decoded data is allocated (at most 3/4 of the input
-/// text), never the size the shape claims; the two must then agree.
-pub(crate) fn make_nparray(args: &[Value]) -> Result<Value> {
+/// text), never the size the shape claims; the two must then agree. The shape list is taken
+/// from `args`.
+pub(crate) fn make_nparray(args: &mut [Value]) -> Result<Value> {
     make_nparray_with(args, None)
 }
 
 /// `nparray(shape, dtype, base64)` where the base64 argument may already be decoded (`data`,
 /// see [`from_jsonclass`]); every other check is made as usual, in the same order.
-fn make_nparray_with(args: &[Value], data: Option<Vec<u8>>) -> Result<Value> {
+fn make_nparray_with(args: &mut [Value], data: Option<Vec<u8>>) -> Result<Value> {
     arity("nparray", args, 3, 3)?;
     let [shape, dtype, text] = args else {
         return Err(Error::data("nparray takes 3 arguments"));
     };
-    let dims = shape
-        .as_seq()
-        .or_else(|| shape.as_i64().map(|_| std::slice::from_ref(shape)))
-        .ok_or_else(|| Error::data("an array shape must be a list of ints"))?;
+    if shape.as_seq().is_none() && shape.as_i64().is_none() {
+        return Err(Error::data("an array shape must be a list of ints"));
+    }
     let dtype = dtype_arg(dtype)?;
     let text = data_arg(text)?;
-    let mut shape = Vec::with_capacity(dims.len());
-    for d in dims {
+    let dim = |d: Value| {
         let d = d
             .as_i64()
             .filter(|&d| d >= 0)
             .ok_or_else(|| Error::data("an array dimension must be a non-negative int"))?;
-        shape.push(usize::try_from(d).map_err(|_| Error::data("array dimension too large"))?);
-    }
+        usize::try_from(d).map_err(|_| Error::data("array dimension too large"))
+    };
+    // The list of dimensions becomes the shape in its own allocation (collected in place): a
+    // decoded array costs no vector for its shape.
+    let shape = match shape {
+        Value::List(dims) | Value::Tuple(dims) => std::mem::take(dims)
+            .into_iter()
+            .map(dim)
+            .collect::<Result<Vec<usize>>>()?,
+        one => vec![dim(std::mem::take(one))?],
+    };
     let data = match data {
         Some(d) => d,
         None => b64decode(text)?,
@@ -334,7 +342,7 @@ pub(crate) fn from_jsonclass(
         "complex" => make_complex(&args),
         "slice" => make_slice(&mut args),
         "Fraction" => make_fraction(&args),
-        "nparray" => make_nparray_with(&args, decoded),
+        "nparray" => make_nparray_with(&mut args, decoded),
         "npscalar" => make_npscalar(&args),
         _ => make_custom(name, args),
     }

@@ -9,7 +9,8 @@ use crate::Error;
 /// `<M8[ns]`). The text is kept as received so that any dtype round-trips untouched.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DType {
-    text: String,
+    /// Inline (no allocation): a dtype string is a few bytes.
+    text: crate::PyStr,
     kind: u8,
     itemsize: usize,
 }
@@ -68,7 +69,7 @@ impl DType {
             return Err(format!("dtype {text:?}: zero item size"));
         }
         Ok(DType {
-            text: text.to_owned(),
+            text: text.into(),
             kind,
             itemsize,
         })
@@ -299,7 +300,7 @@ pub trait Element: Copy + 'static {
     fn dtype() -> DType {
         let order = if Self::SIZE == 1 { '|' } else { '<' };
         DType {
-            text: format!("{order}{}{}", Self::KIND, Self::SIZE),
+            text: compact_str::format_compact!("{order}{}{}", Self::KIND, Self::SIZE),
             kind: Self::KIND as u8,
             itemsize: Self::SIZE,
         }

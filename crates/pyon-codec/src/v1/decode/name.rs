@@ -37,7 +37,7 @@ impl Callee {
         match self {
             Callee::Slice => make_slice(&mut args),
             Callee::Fraction => make_fraction(&args),
-            Callee::NpArray => make_nparray(&args),
+            Callee::NpArray => make_nparray(&mut args),
             Callee::NpScalar => make_npscalar(&args),
             Callee::OrderedDict => make_ordered_dict(args),
             Callee::Custom(name) => make_custom(&name, args),

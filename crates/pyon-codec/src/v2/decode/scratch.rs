@@ -13,6 +13,8 @@ use crate::Value;
 
 /// Stacks above this many bytes are freed after use rather than kept for the next call.
 const KEEP_BYTES: usize = 1 << 20;
+/// Entries of the list of decoded base64 arguments kept for the next call (it is emptied).
+const KEEP_DECODED: usize = 64;
 
 /// Empty stacks with whatever capacity earlier calls left them.
 #[derive(Default)]
@@ -40,7 +42,9 @@ impl Scratch {
         self.frames.clear();
         let bytes = self.items.capacity_bytes() + self.frames.capacity_bytes();
         if bytes <= KEEP_BYTES {
-            self.decoded.shrink_to_fit();
+            if self.decoded.capacity() > KEEP_DECODED {
+                self.decoded.shrink_to_fit();
+            }
             let _ = KEPT.try_with(|k| k.set(Some(self)));
         }
     }
