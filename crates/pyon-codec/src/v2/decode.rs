@@ -20,7 +20,6 @@ mod scratch;
 mod stack;
 mod tag;
 
-use scratch::Scratch;
 use stack::Stack;
 
 /// What the parser's own steps return: the error boxed, so that the `Ok` side (a [`Value`]) is
@@ -34,19 +33,18 @@ pub fn decode(text: &str) -> Result<Value> {
 
 /// Decodes one PYON v2 value with a custom nesting limit (JSON arrays and objects).
 pub fn decode_with_depth(text: &str, max_depth: usize) -> Result<Value> {
-    let mut scratch = Scratch::take();
     let mut parser = Parser {
         s: text.as_bytes(),
         text,
         pos: 0,
         max_depth,
-        items: std::mem::take(&mut scratch.items),
-        decoded: std::mem::take(&mut scratch.decoded),
+        items: Stack::new(),
+        decoded: Vec::new(),
     };
-    let value = parser.parse(&mut scratch.frames);
-    scratch.items = parser.items;
-    scratch.decoded = parser.decoded;
-    scratch.give_back();
+    let mut frames = Stack::new();
+    scratch::take(&mut parser.items, &mut parser.decoded, &mut frames);
+    let value = parser.parse(&mut frames);
+    scratch::give_back(&mut parser.items, &mut parser.decoded, &mut frames);
     value.map_err(|e| *e)
 }
 

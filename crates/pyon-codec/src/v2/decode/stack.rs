@@ -25,6 +25,13 @@ pub(super) struct Stack<T> {
 
 impl<T> Default for Stack<T> {
     fn default() -> Self {
+        Stack::new()
+    }
+}
+
+impl<T> Stack<T> {
+    /// An empty stack (no allocation).
+    pub(super) const fn new() -> Self {
         Stack {
             slots: Vec::new(),
             top: 0,
