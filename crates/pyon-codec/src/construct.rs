@@ -166,21 +166,21 @@ pub(crate) fn make_complex(args: &[Value]) -> Result<Value> {
     Ok(Value::Complex(Complex64::new(re, im)))
 }
 
-/// `OrderedDict()`, `OrderedDict([(k, v), ...])` or `OrderedDict(a_dict)`.
-pub(crate) fn make_ordered_dict(mut args: Vec<Value>) -> Result<Value> {
-    match (args.pop(), args.is_empty()) {
-        (None, _) => Ok(Value::OrderedDict(Dict::new())),
-        (Some(Value::List(pairs) | Value::Tuple(pairs)), true) => {
-            make_dict(pairs).map(Value::OrderedDict)
-        }
-        (Some(Value::Dict(d) | Value::OrderedDict(d)), true) => Ok(Value::OrderedDict(d)),
-        (Some(other), true) => Err(Error::data(format!(
-            "OrderedDict needs a list of pairs, not {}",
-            other.kind()
-        ))),
-        (Some(_), false) => Err(Error::data(format!(
+/// `OrderedDict()`, `OrderedDict([(k, v), ...])` or `OrderedDict(a_dict)`, taking the argument.
+pub(crate) fn make_ordered_dict(args: &mut [Value]) -> Result<Value> {
+    match args {
+        [] => Ok(Value::OrderedDict(Dict::new())),
+        [arg] => match std::mem::take(arg) {
+            Value::List(pairs) | Value::Tuple(pairs) => make_dict(pairs).map(Value::OrderedDict),
+            Value::Dict(d) | Value::OrderedDict(d) => Ok(Value::OrderedDict(d)),
+            other => Err(Error::data(format!(
+                "OrderedDict needs a list of pairs, not {}",
+                other.kind()
+            ))),
+        },
+        _ => Err(Error::data(format!(
             "OrderedDict takes at most 1 argument, got {}",
-            args.len() + 1
+            args.len()
         ))),
     }
 }

@@ -1,5 +1,6 @@
-//! How many allocations decoding makes: as few as the decoded value's shape needs (see
-//! "A decoded value costs as few allocations as its shape needs" in `docs/ARCHITECTURE.md`).
+//! How many allocations decoding makes, in both versions: as few as the decoded value's shape
+//! needs (see "A decoded value costs as few allocations as its shape needs" in
+//! `docs/ARCHITECTURE.md`).
 //!
 //! This test binary counts the allocations of the thread that decodes, through a global
 //! allocator that forwards everything to the system allocator. Each document is decoded twice
@@ -10,7 +11,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use pyon_codec::{Value, v2};
+use pyon_codec::{Value, v1, v2};
 
 /// The system allocator, counting the allocations (and reallocations) of a thread that asks.
 struct Counting;
@@ -55,16 +56,16 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// The allocations made by decoding `text` (warm, see the module's comment), and the value.
-fn decode_counted(text: &str) -> (usize, Value) {
-    drop(v2::decode(text).expect("decodes"));
+/// The allocations made by `decode` of `text` (warm, see the module's comment), and the value.
+fn decode_counted(decode: fn(&str) -> pyon_codec::Result<Value>, text: &str) -> (usize, Value) {
+    drop(decode(text).expect("decodes"));
     COUNT.with(|c| c.set(Some(0)));
-    let value = v2::decode(text);
+    let value = decode(text);
     let n = COUNT.with(|c| c.replace(None)).unwrap_or_default();
     (n, value.expect("decodes"))
 }
 
-/// Each document with the allocations its value needs, and why.
+/// Each v2 document with the allocations its value needs, and why.
 const CASES: &[(&str, usize, &str)] = &[
     ("1", 0, "a number"),
     (
@@ -129,13 +130,58 @@ const CASES: &[(&str, usize, &str)] = &[
     ),
 ];
 
-#[test]
-fn decoding_allocates_what_the_value_needs() {
+/// The same values (and v1's own forms) in PYON v1, with the allocations each needs.
+const V1_CASES: &[(&str, usize, &str)] = &[
+    ("1", 0, "a number"),
+    ("'a key'", 0, "a str of up to 24 bytes is kept in the value"),
+    ("'a str that is longer than 24 bytes'", 1, "its text"),
+    ("[1, 2, 3]", 1, "the list"),
+    (
+        "{'a': 1, 'b': [1.5, 'x']}",
+        2,
+        "the dict's entries, the list",
+    ),
+    ("(1, [2, 3])", 2, "the tuple, the list"),
+    ("{1, 2, 2}", 1, "the set"),
+    ("(1+2j)", 0, "a complex"),
+    (
+        "slice(1, 10, None)",
+        1,
+        "the boxed slice, built from the arguments where they are",
+    ),
+    ("Fraction(1, 3)", 1, "the boxed fraction"),
+    ("b'\\x00\\x01\\x02'", 1, "the bytes"),
+    (
+        "nparray((4, 2), '<i4', b'8wIAALYDAAAiAAAAkAAAADYDAAC0AwAA+QAAADcBAAA=')",
+        4,
+        "the boxed array, its shape (the shape tuple's own vector), its data, plus the bytes \
+         of its base64 text, dropped once decoded",
+    ),
+    (
+        "npscalar('<i4', b'AQAAAA==')",
+        3,
+        "the boxed scalar, its data, plus the bytes of its base64 text",
+    ),
+    ("{1: 2, 3: 4}", 1, "the dict's entries"),
+    (
+        "OrderedDict([('a', 1)])",
+        3,
+        "the entries, plus the pair and the list holding it, dropped when the entries are made",
+    ),
+];
+
+/// A decoder and the encoder of the same version.
+type Codec = (
+    fn(&str) -> pyon_codec::Result<Value>,
+    fn(&Value) -> pyon_codec::Result<String>,
+);
+
+fn check((decode, encode): Codec, cases: &[(&str, usize, &str)]) {
     let mut wrong = Vec::new();
-    for &(text, want, why) in CASES {
-        let (got, value) = decode_counted(text);
+    for &(text, want, why) in cases {
+        let (got, value) = decode_counted(decode, text);
         // The count is of a correct decode.
-        assert_eq!(v2::decode(&v2::encode(&value).unwrap()).unwrap(), value);
+        assert_eq!(decode(&encode(&value).unwrap()).unwrap(), value, "{text}");
         if got != want {
             wrong.push(format!("{text}: {got} allocations, want {want} ({why})"));
         }
@@ -143,13 +189,68 @@ fn decoding_allocates_what_the_value_needs() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+#[test]
+fn v2_decoding_allocates_what_the_value_needs() {
+    check((v2::decode, v2::encode), CASES);
+}
+
+#[test]
+fn v1_decoding_allocates_what_the_value_needs() {
+    check((v1::decode, v1::encode), V1_CASES);
+}
+
 /// A document made of many of the cases allocates their sum plus its own containers: nothing
 /// grows with the document's size but the values themselves.
 #[test]
 fn a_long_document_allocates_the_sum_of_its_parts() {
-    let parts: Vec<(&str, usize)> = CASES.iter().map(|&(t, n, _)| (t, n)).collect();
-    let items: Vec<&str> = (0..200).map(|i| parts[i % parts.len()].0).collect();
-    let want: usize = (0..200).map(|i| parts[i % parts.len()].1).sum::<usize>() + 1;
-    let (got, _) = decode_counted(&format!("[{}]", items.join(",")));
-    assert_eq!(got, want, "the outer list plus each item's own");
+    for (decode, cases, sep) in [
+        (v2::decode as fn(&str) -> _, CASES, ","),
+        (v1::decode, V1_CASES, ", "),
+    ] {
+        let items: Vec<&str> = (0..200).map(|i| cases[i % cases.len()].0).collect();
+        let want: usize = (0..200).map(|i| cases[i % cases.len()].1).sum::<usize>() + 1;
+        let (got, _) = decode_counted(decode, &format!("[{}]", items.join(sep)));
+        assert_eq!(got, want, "the outer list plus each item's own");
+    }
+}
+
+/// A decode made inside another on the same thread (here, by a registered type's check) has
+/// stacks of its own: both values come out whole, and the thread's stacks are still reused
+/// afterwards.
+#[test]
+fn a_decode_nested_in_a_check_leaves_the_outer_one_whole() {
+    pyon_codec::register_with("allocations_test.Nested", |args| {
+        let inner = v2::decode(r#"[1,{"a":[2,3]},"x"]"#).map_err(|e| e.to_string())?;
+        let inner1 = v1::decode("[1, {'a': [2, 3]}, 'x']").map_err(|e| e.to_string())?;
+        if inner != inner1 || args.len() != 1 {
+            return Err("unexpected".into());
+        }
+        Ok(())
+    })
+    .unwrap();
+    let outer = [
+        (
+            v2::decode as fn(&str) -> _,
+            r#"[[4,5],{"__jsonclass__":["allocations_test.Nested",[[6,7]]]},[8,9]]"#,
+        ),
+        (
+            v1::decode,
+            "[[4, 5], allocations_test.Nested([6, 7]), [8, 9]]",
+        ),
+    ];
+    for (decode, text) in outer {
+        let (_, value) = decode_counted(decode, text);
+        let Value::List(items) = &value else {
+            panic!("{value:?}")
+        };
+        assert_eq!(items.len(), 3, "{text}");
+        assert_eq!(items[0], Value::List(vec![Value::Int(4), Value::Int(5)]));
+        assert_eq!(items[2], Value::List(vec![Value::Int(8), Value::Int(9)]));
+        let Value::Custom(c) = &items[1] else {
+            panic!("{value:?}")
+        };
+        assert_eq!(c.args, [Value::List(vec![Value::Int(6), Value::Int(7)])]);
+        // The stacks went back to the thread: a plain list allocates only itself again.
+        assert_eq!(decode_counted(decode, "[1, 2]").0, 1);
+    }
 }

@@ -8,6 +8,7 @@
 
 mod name;
 mod number;
+mod scratch;
 mod string;
 
 pub use name::construct;
@@ -25,15 +26,19 @@ pub fn decode(text: &str) -> Result<Value> {
 
 /// Decodes one PYON v1 value with a custom nesting limit (brackets and constructor calls).
 pub fn decode_with_depth(text: &str, max_depth: usize) -> Result<Value> {
-    Parser {
+    let mut parser = Parser {
         s: text.as_bytes(),
         text,
         pos: 0,
         max_depth,
         items: Vec::new(),
         entries: Vec::new(),
-    }
-    .parse()
+    };
+    let mut frames = Vec::new();
+    scratch::take(&mut parser.items, &mut parser.entries, &mut frames);
+    let value = parser.parse(&mut frames);
+    scratch::give_back(&mut parser.items, &mut parser.entries, &mut frames);
+    value
 }
 
 /// An open container or call. Its elements so far live on the parser's shared scratch stacks
@@ -152,8 +157,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn parse(mut self) -> Result<Value> {
-        let mut stack: Vec<Frame> = Vec::new();
+    fn parse(&mut self, stack: &mut Vec<Frame>) -> Result<Value> {
         'value: loop {
             self.skip_ws();
             let mut start = self.pos;
@@ -303,14 +307,14 @@ impl Parser<'_> {
                             start: s,
                         };
                         self.items.push(value);
-                        match self.set_next(&mut stack)? {
+                        match self.set_next(stack)? {
                             Some(v) => (value, start) = v,
                             None => continue 'value,
                         }
                     }
                     Frame::Set { .. } => {
                         self.items.push(value);
-                        match self.set_next(&mut stack)? {
+                        match self.set_next(stack)? {
                             Some(v) => (value, start) = v,
                             None => continue 'value,
                         }
@@ -366,8 +370,12 @@ impl Parser<'_> {
                                 else {
                                     return Err(self.err("expected a call"));
                                 };
-                                let args = self.items.split_off(first);
-                                value = self.call(callee, args, s)?;
+                                let mut args = std::mem::take(&mut self.items);
+                                let built =
+                                    self.call(callee, args.get_mut(first..).unwrap_or_default(), s);
+                                args.truncate(first);
+                                self.items = args;
+                                value = built?;
                                 start = s;
                             }
                             _ => return Err(self.eof_or("expected `,` or `)`")),

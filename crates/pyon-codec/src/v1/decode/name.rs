@@ -33,14 +33,18 @@ impl Callee {
     }
 
     /// The value of the call with these arguments, checked as Python's constructors check them.
-    fn build(self, mut args: Vec<Value>) -> Result<Value> {
+    /// The arguments may be taken from (the decoder's scratch stack): PYON's own constructors
+    /// build their value from them where they are, without a vector of their own.
+    fn build(self, args: &mut [Value]) -> Result<Value> {
         match self {
-            Callee::Slice => make_slice(&mut args),
-            Callee::Fraction => make_fraction(&args),
-            Callee::NpArray => make_nparray(&mut args),
-            Callee::NpScalar => make_npscalar(&args),
+            Callee::Slice => make_slice(args),
+            Callee::Fraction => make_fraction(args),
+            Callee::NpArray => make_nparray(args),
+            Callee::NpScalar => make_npscalar(args),
             Callee::OrderedDict => make_ordered_dict(args),
-            Callee::Custom(name) => make_custom(&name, args),
+            Callee::Custom(name) => {
+                make_custom(&name, args.iter_mut().map(std::mem::take).collect())
+            }
         }
     }
 }
@@ -58,10 +62,10 @@ impl Callee {
 /// assert!(v1::construct("eval", vec![Value::str("1")]).is_err());
 /// # Ok::<(), pyon_codec::Error>(())
 /// ```
-pub fn construct(name: &str, args: Vec<Value>) -> Result<Value> {
+pub fn construct(name: &str, mut args: Vec<Value>) -> Result<Value> {
     Callee::named(name)
         .ok_or_else(|| Error::data(format!("unknown name `{name}`")))?
-        .build(args)
+        .build(&mut args)
 }
 
 /// What a name turned out to be.
@@ -124,7 +128,7 @@ impl Parser<'_> {
         self.skip_ws();
         if self.peek() == Some(b')') {
             self.pos += 1;
-            return self.call(callee, Vec::new(), start).map(Step::Value);
+            return self.call(callee, &mut [], start).map(Step::Value);
         }
         Ok(Step::Push(Frame::Call {
             callee,
@@ -133,7 +137,7 @@ impl Parser<'_> {
         }))
     }
 
-    pub(super) fn call(&self, callee: Callee, args: Vec<Value>, start: usize) -> Result<Value> {
+    pub(super) fn call(&self, callee: Callee, args: &mut [Value], start: usize) -> Result<Value> {
         callee.build(args).map_err(|e| self.err_at(e, start))
     }
 }
