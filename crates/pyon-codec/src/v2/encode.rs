@@ -17,6 +17,12 @@ const STACK_RED_ZONE: usize = 256 * 1024;
 /// Size of a new stack segment when too little is left.
 const STACK_SEGMENT: usize = 4 << 20;
 
+/// What the encoder's own steps return: the error boxed, so that a result is one word, passed
+/// in a register; [`Encoder::run`] unboxes it. (A `Result<(), Error>` is eight words, which
+/// every call returned through memory and the caller of the whole encode copied before
+/// looking at it, reading back in wide loads what was just stored in narrow ones.)
+type Step<T = ()> = std::result::Result<T, Box<Error>>;
+
 /// The key that marks a type-tagged object.
 pub(crate) const JSONCLASS: &str = "__jsonclass__";
 
@@ -98,7 +104,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
         };
         let r = e.value(v);
         *out = e.out;
-        r
+        r.map_err(|e| *e)
     }
 
     fn newline(&mut self) {
@@ -140,7 +146,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
         self.out.push_str(if PRETTY { ": " } else { ":" });
     }
 
-    fn seq(&mut self, items: &'v [Value]) -> Result<()> {
+    fn seq(&mut self, items: &'v [Value]) -> Step {
         self.open('[', items.is_empty());
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
@@ -161,8 +167,8 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
         prefix: Option<&'static str>,
         name: &str,
         empty_args: bool,
-        args: impl FnOnce(&mut Self) -> Result<()>,
-    ) -> Result<()> {
+        args: impl FnOnce(&mut Self) -> Step,
+    ) -> Step {
         match prefix {
             Some(p) if !PRETTY => self.out.push_str(p),
             _ => {
@@ -205,7 +211,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
         self.out.push('"');
     }
 
-    fn pairs(&mut self, entries: &'v [(Value, Value)]) -> Result<()> {
+    fn pairs(&mut self, entries: &'v [(Value, Value)]) -> Step {
         self.open('[', entries.is_empty());
         for (i, (k, v)) in entries.iter().enumerate() {
             if i > 0 {
@@ -225,7 +231,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
     /// A leaf needs no stack check (it does not recurse); the depth limit is kept exactly as if
     /// it had gone through `value`.
     #[inline(always)]
-    fn item(&mut self, v: &'v Value) -> Result<()> {
+    fn item(&mut self, v: &'v Value) -> Step {
         if self.depth >= crate::MAX_ENCODE_DEPTH {
             return self.value(v);
         }
@@ -241,10 +247,10 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
         Ok(())
     }
 
-    fn value(&mut self, v: &'v Value) -> Result<()> {
+    fn value(&mut self, v: &'v Value) -> Step {
         self.depth += 1;
         if self.depth > crate::MAX_ENCODE_DEPTH {
-            return Err(Error::encode("value nested too deeply to encode"));
+            return Err(Error::encode("value nested too deeply to encode").into());
         }
         // Encoding recurses once per nesting level, and a debug build's frames are large:
         // every few levels make sure enough stack is left, switching to a fresh heap-allocated
@@ -262,7 +268,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
     /// A dict with only str keys as a JSON object. Returns `false`, having written nothing
     /// that stays, at the first key that is not a str (the caller then writes the tagged form):
     /// one pass instead of checking all keys first.
-    fn str_dict(&mut self, d: &'v crate::Dict) -> Result<bool> {
+    fn str_dict(&mut self, d: &'v crate::Dict) -> Step<bool> {
         let start = self.out.len();
         self.open('{', d.is_empty());
         for (i, (k, v)) in d.iter().enumerate() {
@@ -271,7 +277,8 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
                 Value::Str(k) if k == JSONCLASS && d.all_str_keys() => {
                     return Err(Error::encode(format!(
                         "a dict with the key {JSONCLASS:?} cannot be encoded"
-                    )));
+                    ))
+                    .into());
                 }
                 Value::Str(k) if k != JSONCLASS => k,
                 _ => {
@@ -297,7 +304,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
         Ok(true)
     }
 
-    fn value_inner(&mut self, v: &'v Value) -> Result<()> {
+    fn value_inner(&mut self, v: &'v Value) -> Step {
         match v {
             Value::None => self.out.push_str("null"),
             Value::Bool(true) => self.out.push_str("true"),
@@ -345,7 +352,7 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
                 self.tagged(tag_prefix!("Fraction").into(), "Fraction", false, |e| {
                     write_bigint(&mut e.out, f.numer())?;
                     e.comma();
-                    write_bigint(&mut e.out, f.denom())
+                    Ok(write_bigint(&mut e.out, f.denom())?)
                 })?
             }
             Value::Array(a) => {
