@@ -50,13 +50,17 @@ fn encode_parts<'v>(
         depth: 0,
         tasks: Vec::new(),
     };
-    let r = enc.run(v);
+    let r = enc.run(v).map_err(|e| *e);
     *out = enc.out;
     if r.is_err() {
         out.truncate(start);
     }
     r
 }
+
+/// What the encoder's own steps return: the error boxed, so that a result is one word, passed in
+/// a register (see the v2 encoder's `Step`).
+type Step = std::result::Result<(), Box<Error>>;
 
 /// The numpy scalar types that the Python v1 encoder knows (`_numpy_scalar`), as `dtype.str`
 /// without the byte order: numpy bool, strings, datetimes and long doubles are refused.
@@ -107,7 +111,7 @@ struct Encoder<'a, 'v> {
 }
 
 impl<'v> Encoder<'_, 'v> {
-    fn run(&mut self, v: &'v Value) -> Result<()> {
+    fn run(&mut self, v: &'v Value) -> Step {
         self.tasks.push(Task::Value(v));
         while let Some(task) = self.tasks.pop() {
             match task {
@@ -133,10 +137,10 @@ impl<'v> Encoder<'_, 'v> {
     }
 
     /// Enters a container: its closing text and the end of the level go on the work list.
-    fn enter(&mut self, close: &'static str) -> Result<()> {
+    fn enter(&mut self, close: &'static str) -> Step {
         self.depth += 1;
         if self.depth > crate::MAX_ENCODE_DEPTH {
-            return Err(Error::encode("value nested too deeply to encode"));
+            return Err(Error::encode("value nested too deeply to encode").into());
         }
         self.tasks.push(Task::Leave);
         self.tasks.push(Task::Text(close));
@@ -159,20 +163,37 @@ impl<'v> Encoder<'_, 'v> {
         self.out.push('"');
     }
 
-    fn dict(&mut self, d: &'v Dict) -> Result<()> {
-        let mut entries: Vec<&'v (Value, Value)> = d.entries().iter().collect();
-        if self.pretty && d.all_str_keys() {
-            entries.sort_by(|a, b| a.0.as_str().cmp(&b.0.as_str()));
-        }
+    fn dict(&mut self, d: &'v Dict) -> Step {
         self.out.push('{');
         self.enter("}")?;
-        let broken = self.pretty && entries.len() >= 2;
+        let broken = self.pretty && d.len() >= 2;
         if broken {
             self.tasks.push(Task::Indent);
             self.tasks.push(Task::Shallower);
             self.tasks.push(Task::Text("\n"));
         }
-        for (i, (k, v)) in entries.into_iter().enumerate().rev() {
+        if self.pretty && d.all_str_keys() {
+            // `pprint` sorts the keys of a dict of str keys.
+            let mut entries: Vec<&'v (Value, Value)> = d.entries().iter().collect();
+            entries.sort_by(|a, b| a.0.as_str().cmp(&b.0.as_str()));
+            self.entries(entries.into_iter(), broken);
+        } else {
+            self.entries(d.entries().iter(), broken);
+        }
+        if broken {
+            self.tasks.push(Task::Text("\n"));
+            self.tasks.push(Task::Deeper);
+        }
+        Ok(())
+    }
+
+    /// The entries of a dict, `k: v` apart (pushed in reverse: the work list is a stack).
+    fn entries(
+        &mut self,
+        entries: impl DoubleEndedIterator<Item = &'v (Value, Value)> + ExactSizeIterator,
+        broken: bool,
+    ) {
+        for (i, (k, v)) in entries.enumerate().rev() {
             self.tasks.push(Task::Value(v));
             self.tasks.push(Task::Text(": "));
             self.tasks.push(Task::Value(k));
@@ -184,16 +205,11 @@ impl<'v> Encoder<'_, 'v> {
                     .push(Task::Text(if broken { ",\n" } else { ", " }));
             }
         }
-        if broken {
-            self.tasks.push(Task::Text("\n"));
-            self.tasks.push(Task::Deeper);
-        }
-        Ok(())
     }
 
-    fn value(&mut self, v: &'v Value) -> Result<()> {
+    fn value(&mut self, v: &'v Value) -> Step {
         if self.depth >= crate::MAX_ENCODE_DEPTH {
-            return Err(Error::encode("value nested too deeply to encode"));
+            return Err(Error::encode("value nested too deeply to encode").into());
         }
         match v {
             Value::None => self.out.push_str("null"),
@@ -270,7 +286,8 @@ impl<'v> Encoder<'_, 'v> {
                     return Err(Error::encode(format!(
                         "numpy scalar of dtype {} is not PYON v1 serializable",
                         s.dtype()
-                    )));
+                    ))
+                    .into());
                 }
                 self.out.push_str("npscalar(");
                 write_json_str(&mut self.out, s.dtype().as_str());
@@ -283,7 +300,8 @@ impl<'v> Encoder<'_, 'v> {
                     return Err(Error::encode(format!(
                         "custom type name {:?} is not an identifier",
                         c.name
-                    )));
+                    ))
+                    .into());
                 }
                 self.out.push_str(&c.name);
                 self.out.push('(');
