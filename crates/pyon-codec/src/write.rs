@@ -220,9 +220,25 @@ pub(crate) fn write_json_str_inline(out: &mut String, s: &str) {
     if any_escape(s.as_bytes()) {
         write_escaped(out, s, next_escape(s.as_bytes(), 0));
     } else {
-        out.push_str(s);
+        push_short(out, s);
     }
     out.push('"');
+}
+
+/// `out.push_str(s)`, with the lengths of most keys (up to 16 bytes) copied by fixed-size moves
+/// instead of a call to `memcpy`, whose call and size dispatch cost more than the copy. Out of
+/// line, this is slower than the plain call; inlined, it adds some 37 KB of text.
+#[inline(always)]
+fn push_short(out: &mut String, s: &str) {
+    macro_rules! by_length {
+        ($($n:literal)*) => {
+            match s.len() {
+                $($n => out.push_str(&s[..$n]),)*
+                _ => out.push_str(s),
+            }
+        };
+    }
+    by_length!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
 }
 
 /// The rest of [`write_json_str`] from the first byte `i` that needs an escape, kept out of
@@ -278,6 +294,22 @@ mod tests {
         let data: Vec<u8> = (0..n).map(|i| (i * 7 % 251) as u8).collect();
         let dtype = DType::parse("|u1").unwrap();
         Value::from(NdArray::new(vec![n], dtype, data).unwrap())
+    }
+
+    /// Strings of every length around the ones copied by fixed-size moves, with text before
+    /// and after them, are written whole, in place, and nothing else is.
+    #[test]
+    fn strings_of_every_short_length_are_written_whole() {
+        for n in 0..=40 {
+            let s: String = (0..n)
+                .map(|i| (b'a' + (i * 7 % 26) as u8) as char)
+                .collect();
+            let mut out = String::from("x");
+            write_json_str(&mut out, &s);
+            write_json_str_inline(&mut out, &s);
+            out.push('y');
+            assert_eq!(out, format!("x\"{s}\"\"{s}\"y"), "length {n}");
+        }
     }
 
     /// A writer that takes `room` bytes, then fails.
