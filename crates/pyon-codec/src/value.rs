@@ -436,6 +436,23 @@ impl From<String> for Value {
     }
 }
 
+/// `Value::Str` of `s`, for decoders: a string kept inline (up to 24 bytes) is made by a match
+/// on its length, each arm a constant-size copy that the compiler does in registers. With the
+/// length unknown, compact_str calls `memcpy` into a buffer on the stack, and the value read
+/// back from it right away waits for those stores to land.
+#[inline(always)]
+pub(crate) fn str_value(s: &str) -> Value {
+    macro_rules! by_length {
+        ($($n:literal)*) => {
+            match s.len() {
+                $($n => Value::Str(PyStr::from(&s[..$n])),)*
+                _ => Value::Str(s.into()),
+            }
+        };
+    }
+    by_length!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24)
+}
+
 impl From<PyStr> for Value {
     fn from(s: PyStr) -> Value {
         Value::Str(s)

@@ -29,7 +29,7 @@ impl Parser<'_> {
                 return Ok(if bytes {
                     Value::Bytes(self.s.get(body).unwrap_or_default().to_vec())
                 } else {
-                    Value::Str(self.text[body].into())
+                    crate::value::str_value(&self.text[body])
                 });
             }
         }

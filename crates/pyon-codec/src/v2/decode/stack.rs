@@ -254,22 +254,11 @@ impl Stack<Value> {
         }
     }
 
-    /// [`Stack::push_str`] of a string borrowed from the input. A string kept inline (up to
-    /// 24 bytes) is made by a match on its length, each arm a constant-size copy that the
-    /// compiler does in registers; with the length unknown, compact_str called `memcpy` into
-    /// a buffer on the stack and read it back before its stores had landed.
+    /// [`Stack::push_str`] of a string borrowed from the input (see [`crate::value::str_value`]).
     #[inline(never)]
     fn push_str_copy(&mut self, v: &str) {
         if let Some(slot) = self.next() {
-            macro_rules! by_length {
-                ($($n:literal)*) => {
-                    match v.len() {
-                        $($n => put(slot, Value::Str(crate::PyStr::from(&v[..$n]))),)*
-                        _ => put(slot, Value::Str(v.into())),
-                    }
-                };
-            }
-            by_length!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24)
+            put(slot, crate::value::str_value(v));
         }
     }
 }
