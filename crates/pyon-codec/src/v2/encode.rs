@@ -273,14 +273,14 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
         self.open('{', d.is_empty());
         for (i, (k, v)) in d.iter().enumerate() {
             let k = match k {
+                Value::Str(k) if k.as_str() != JSONCLASS => k,
                 // The key is refused only in a dict that would be written as an object.
-                Value::Str(k) if k == JSONCLASS && d.all_str_keys() => {
+                Value::Str(_) if d.all_str_keys() => {
                     return Err(Error::encode(format!(
                         "a dict with the key {JSONCLASS:?} cannot be encoded"
                     ))
                     .into());
                 }
-                Value::Str(k) if k != JSONCLASS => k,
                 _ => {
                     self.out.truncate(start);
                     // Payloads deferred from the values written since go too.
@@ -399,6 +399,35 @@ impl<'a, 'v, const PRETTY: bool> Encoder<'a, 'v, PRETTY> {
 #[cfg(test)]
 mod tests {
     use crate::{DEFAULT_MAX_DEPTH, Value};
+
+    /// The `__jsonclass__` key is refused only in a dict that would be written as an object
+    /// (all keys str), wherever it comes; a dict with a key of another type is written tagged.
+    #[test]
+    fn the_tag_key_is_refused_only_in_an_object() {
+        let dict = |pairs: Vec<(Value, Value)>| Value::Dict(crate::Dict::from_pairs(pairs));
+        let tag = || Value::str(super::JSONCLASS);
+        for pairs in [
+            vec![(tag(), Value::Int(1))],
+            vec![(Value::str("a"), Value::Int(1)), (tag(), Value::Int(1))],
+        ] {
+            let e = super::encode(&dict(pairs)).unwrap_err();
+            assert!(e.to_string().contains("cannot be encoded"), "{e}");
+        }
+        for pairs in [
+            vec![(tag(), Value::Int(1)), (Value::Int(2), Value::Int(3))],
+            vec![(Value::Int(2), Value::Int(3)), (tag(), Value::Int(1))],
+            vec![
+                (Value::str("a"), Value::Int(1)),
+                (tag(), Value::Int(1)),
+                (Value::None, Value::Int(3)),
+            ],
+        ] {
+            let v = dict(pairs);
+            let text = super::encode(&v).unwrap();
+            assert!(text.starts_with(r#"{"__jsonclass__":["dict","#), "{text}");
+            assert_eq!(crate::decode(&text).unwrap(), v);
+        }
+    }
 
     /// Values as deep as the decoders accept encode on a 2 MiB thread, even in a debug build.
     #[test]
