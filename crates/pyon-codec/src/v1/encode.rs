@@ -1,5 +1,7 @@
 //! PYON v1 encoder: Python literal syntax, byte for byte as `sipyco.pyon_v1`'s `_Encoder`.
 
+use std::cell::Cell;
+
 use super::lex::{is_ident_continue, is_ident_start};
 use crate::numpy::NpScalar;
 use crate::text::scalar::{write_bytes_repr, write_complex_repr, write_float_repr};
@@ -48,14 +50,47 @@ fn encode_parts<'v>(
         pretty,
         indent: 0,
         depth: 0,
-        tasks: Vec::new(),
+        tasks: kept_tasks(),
     };
     let r = enc.run(v).map_err(|e| *e);
     *out = enc.out;
+    keep_tasks(enc.tasks);
     if r.is_err() {
         out.truncate(start);
     }
     r
+}
+
+/// Work lists above this many tasks are freed after use rather than kept for the next call.
+const KEEP_TASKS: usize = 4096;
+
+thread_local! {
+    /// An empty work list, with whatever capacity earlier calls left it: a thread that encodes
+    /// one message after another grows it once, not for every message.
+    static TASKS: Cell<Vec<Task<'static>>> = const { Cell::new(Vec::new()) };
+}
+
+/// The thread's kept work list (empty), or a new one. Its tasks borrow from the value being
+/// encoded, so the list is kept without any: an empty vector collected into one of another
+/// lifetime keeps its allocation (the two types have one layout).
+fn kept_tasks<'v>() -> Vec<Task<'v>> {
+    relabel(TASKS.try_with(Cell::take).unwrap_or_default())
+}
+
+/// An empty work list as one whose tasks borrow for another lifetime, in the same allocation
+/// (Vec's in-place collection: the element types have one layout). No element is ever mapped.
+#[allow(clippy::unnecessary_filter_map)] // It changes the element type, which `filter` cannot.
+fn relabel<'a, 'b>(tasks: Vec<Task<'a>>) -> Vec<Task<'b>> {
+    debug_assert!(tasks.is_empty());
+    tasks.into_iter().filter_map(|_| None).collect()
+}
+
+/// Empties the work list and keeps it for the next call on this thread, unless it grew large.
+fn keep_tasks(mut tasks: Vec<Task<'_>>) {
+    tasks.clear();
+    if tasks.capacity() <= KEEP_TASKS {
+        let _ = TASKS.try_with(|k| k.set(relabel(tasks)));
+    }
 }
 
 /// What the encoder's own steps return: the error boxed, so that a result is one word, passed in
