@@ -227,7 +227,7 @@ fn expected_len(shape: &[usize], itemsize: usize) -> Option<usize> {
 }
 
 fn check_dtype<T: Element>(dtype: &DType) -> Result<(), Error> {
-    if dtype.kind() == T::KIND && dtype.itemsize() == T::SIZE {
+    if holds::<T>(dtype) {
         Ok(())
     } else {
         Err(Error::data(format!(
@@ -235,6 +235,11 @@ fn check_dtype<T: Element>(dtype: &DType) -> Result<(), Error> {
             std::any::type_name::<T>()
         )))
     }
+}
+
+/// Whether elements of `dtype` are `T`s.
+fn holds<T: Element>(dtype: &DType) -> bool {
+    dtype.kind() == T::KIND && dtype.itemsize() == T::SIZE
 }
 
 /// A numpy scalar (`numpy.float32(1.5)`): dtype and the raw bytes of one element.
@@ -285,7 +290,9 @@ impl NpScalar {
 
     /// A `float64` scalar's value (numpy's `float64` is a Python `float`).
     pub(crate) fn as_f64(&self) -> Option<f64> {
-        self.get::<f64>().ok()
+        // Checked here rather than through `get`, whose error (a message) would be made and
+        // dropped for every other scalar an encoder writes.
+        holds::<f64>(&self.dtype).then(|| f64::from_bytes(&self.data, self.dtype.is_big_endian()))
     }
 }
 

@@ -10,8 +10,9 @@ use crate::text::scalar::hex_digit;
 pub(crate) fn write_base64(out: &mut String, data: &[u8]) {
     // `encode_append` reserves exactly what it writes, which would make the next push
     // reallocate (and copy a large array's whole text): reserve with the usual amortised
-    // growth first, with room for the closing `"]]}` and a little more.
-    out.reserve(base64_simd::STANDARD.encoded_length(data.len()) + 64);
+    // growth first, with room for the closing `"]]}` and a little more (not so much that a
+    // short text outgrows its first 64 bytes for it).
+    out.reserve(base64_simd::STANDARD.encoded_length(data.len()) + 16);
     base64_simd::STANDARD.encode_append(data, out);
 }
 

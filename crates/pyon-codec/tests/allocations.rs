@@ -254,3 +254,38 @@ fn a_decode_nested_in_a_check_leaves_the_outer_one_whole() {
         assert_eq!(decode_counted(decode, "[1, 2]").0, 1);
     }
 }
+
+/// Encoding a value without large payloads allocates its output text and nothing else (once
+/// warm: the v1 encoder keeps its work list per thread), however deep or long the value.
+#[test]
+fn encoding_allocates_only_the_text() {
+    let codecs: [(Codec, &str); 2] = [
+        ((v2::decode, v2::encode), "v2"),
+        ((v1::decode, v1::encode), "v1"),
+    ];
+    let deep = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+    let all: Vec<&str> = CASES.iter().map(|c| c.0).collect();
+    let long = format!("[{}]", vec![all.join(","); 8].join(","));
+    let texts = CASES
+        .iter()
+        .map(|c| c.0)
+        .chain([deep.as_str(), long.as_str()]);
+    for text in texts {
+        let value = v2::decode(text).unwrap();
+        for ((_, encode), name) in codecs {
+            drop(encode(&value).unwrap());
+            COUNT.with(|c| c.set(Some(0)));
+            let out = encode(&value).unwrap();
+            let n = COUNT.with(|c| c.replace(None)).unwrap_or_default();
+            // The text starts at 64 bytes and doubles as it grows.
+            let growth = (out.len().max(1).div_ceil(64))
+                .next_power_of_two()
+                .trailing_zeros();
+            assert_eq!(
+                n,
+                1 + growth as usize,
+                "{name} {text}: {n} allocations for {out}"
+            );
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 /// The shortest round-trip decimal digits of a finite, non-zero `|x|` (no leading or trailing
 /// zeros) and its scientific exponent: `|x| = d.ddd × 10^exp`.
-fn shortest_digits(x: f64) -> (Vec<u8>, i32) {
+fn shortest_digits(x: f64) -> (Digits, i32) {
     let mut buf = zmij::Buffer::new();
     let s = buf.format_finite(x.abs()).as_bytes();
     let (mant, exp) = match s.iter().position(|&b| b == b'e').map(|p| s.split_at(p)) {
@@ -12,9 +12,9 @@ fn shortest_digits(x: f64) -> (Vec<u8>, i32) {
     };
     let dot = mant.iter().position(|&b| b == b'.').unwrap_or(mant.len());
     let mut exp10 = dot as i32 - 1 + exp;
-    let mut digits = Vec::with_capacity(mant.len());
+    let mut digits = Digits::default();
     for &b in mant {
-        if b == b'.' || (digits.is_empty() && b == b'0') {
+        if b == b'.' || (digits.len == 0 && b == b'0') {
             // A leading zero shifts the exponent; the dot is skipped.
             if b == b'0' {
                 exp10 -= 1;
@@ -23,10 +23,30 @@ fn shortest_digits(x: f64) -> (Vec<u8>, i32) {
         }
         digits.push(b);
     }
-    while digits.len() > 1 && digits.last() == Some(&b'0') {
-        digits.pop();
+    while digits.len > 1 && digits.as_slice().last() == Some(&b'0') {
+        digits.len -= 1;
     }
     (digits, exp10)
+}
+
+/// Decimal digits, kept inline (no allocation): a double's shortest digits are at most 17.
+#[derive(Default)]
+struct Digits {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl Digits {
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
 }
 
 fn parse_exp(b: &[u8]) -> i32 {
