@@ -36,6 +36,39 @@ pub(crate) fn b64decode_strict(text: &[u8]) -> Option<Vec<u8>> {
     base64_simd::STANDARD.decode_to_vec(text).ok()
 }
 
+/// Unused capacity from which a vector decoded in place is shrunk to its data.
+const SHRINK_FROM: usize = 4096;
+
+/// [`b64decode`] of text in a vector of its own (a v1 bytes literal), decoded within that vector
+/// when it is canonical: the base64 text of a large array is then never held beside its data.
+pub(crate) fn b64decode_owned(mut text: Vec<u8>) -> Result<Vec<u8>> {
+    // Checked first: decoding in place overwrites the text as it goes, and malformed text
+    // must stay whole for the lenient decoding below.
+    if base64_simd::STANDARD.check(&text).is_ok()
+        && let Ok(n) = base64_simd::STANDARD
+            .decode_inplace(&mut text)
+            .map(|d| d.len())
+    {
+        text.truncate(n);
+        // The text is 4/3 of the data: give a large array's slack back (a shrinking realloc,
+        // which copies nothing); a small one keeps its few bytes.
+        if text.capacity() - n >= SHRINK_FROM {
+            text.shrink_to_fit();
+        }
+        return Ok(text);
+    }
+    b64decode(&text)
+}
+
+/// The base64 argument `v` decoded, taking it when it is a bytes literal (see
+/// [`b64decode_owned`]).
+fn b64decode_arg(v: &mut Value) -> Result<Vec<u8>> {
+    match v {
+        Value::Bytes(b) => b64decode_owned(std::mem::take(b)),
+        other => b64decode(data_arg(other)?),
+    }
+}
+
 /// Decodes base64 as Python's `base64.b64decode` does: standard alphabet; on malformed input,
 /// characters outside the alphabet are discarded and padding is not required.
 pub(crate) fn b64decode(text: &[u8]) -> Result<Vec<u8>> {
@@ -257,7 +290,7 @@ fn make_nparray_with(args: &mut [Value], data: Option<Vec<u8>>) -> Result<Value>
         return Err(Error::data("an array shape must be a list of ints"));
     }
     let dtype = dtype_arg(dtype)?;
-    let text = data_arg(text)?;
+    data_arg(text)?;
     let dim = |d: Value| {
         let d = d
             .as_i64()
@@ -276,19 +309,19 @@ fn make_nparray_with(args: &mut [Value], data: Option<Vec<u8>>) -> Result<Value>
     };
     let data = match data {
         Some(d) => d,
-        None => b64decode(text)?,
+        None => b64decode_arg(text)?,
     };
     NdArray::new(shape, dtype, data).map(Value::from)
 }
 
 /// `npscalar(dtype, base64)`: numpy takes the first item of the buffer.
-pub(crate) fn make_npscalar(args: &[Value]) -> Result<Value> {
+pub(crate) fn make_npscalar(args: &mut [Value]) -> Result<Value> {
     arity("npscalar", args, 2, 2)?;
     let [dtype, data] = args else {
         return Err(Error::data("npscalar takes 2 arguments"));
     };
     let dtype = dtype_arg(dtype)?;
-    let mut data = b64decode(data_arg(data)?)?;
+    let mut data = b64decode_arg(data)?;
     if data.len() < dtype.itemsize() || dtype.itemsize() == 0 {
         return Err(Error::data(format!(
             "scalar of dtype {dtype} needs {} bytes, got {}",
@@ -343,7 +376,7 @@ pub(crate) fn from_jsonclass(
         "slice" => make_slice(&mut args),
         "Fraction" => make_fraction(&args),
         "nparray" => make_nparray_with(&mut args, decoded),
-        "npscalar" => make_npscalar(&args),
+        "npscalar" => make_npscalar(&mut args),
         _ => make_custom(name, args),
     }
 }

@@ -153,14 +153,14 @@ const V1_CASES: &[(&str, usize, &str)] = &[
     ("b'\\x00\\x01\\x02'", 1, "the bytes"),
     (
         "nparray((4, 2), '<i4', b'8wIAALYDAAAiAAAAkAAAADYDAAC0AwAA+QAAADcBAAA=')",
-        4,
-        "the boxed array, its shape (the shape tuple's own vector), its data, plus the bytes \
-         of its base64 text, dropped once decoded",
+        3,
+        "the boxed array, its shape (the shape tuple's own vector), its data (decoded within the \
+         bytes of its base64 text)",
     ),
     (
         "npscalar('<i4', b'AQAAAA==')",
-        3,
-        "the boxed scalar, its data, plus the bytes of its base64 text",
+        2,
+        "the boxed scalar, its data (decoded within the bytes of its base64 text)",
     ),
     ("{1: 2, 3: 4}", 1, "the dict's entries"),
     (
