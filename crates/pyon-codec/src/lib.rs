@@ -36,6 +36,27 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+/// `$body` with `$t` bound to `$s` (a `&str`), dispatched on the length: for each listed length
+/// `$t` is a slice of that constant length, so the copies `$body` makes of it are a few
+/// fixed-size moves, which the compiler can keep in registers, instead of a `memcpy` call; any
+/// other length takes `$s` as it is. Used where short strings are made or written, the bulk of
+/// a document's strings.
+macro_rules! by_length {
+    ($s:expr, |$t:ident| $body:expr, $($n:literal)*) => {{
+        let s: &str = $s;
+        match s.len() {
+            $($n => {
+                let $t = &s[..$n];
+                $body
+            })*
+            _ => {
+                let $t = s;
+                $body
+            }
+        }
+    }};
+}
+
 mod construct;
 mod dict;
 mod error;

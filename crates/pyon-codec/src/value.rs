@@ -442,15 +442,7 @@ impl From<String> for Value {
 /// back from it right away waits for those stores to land.
 #[inline(always)]
 pub(crate) fn str_value(s: &str) -> Value {
-    macro_rules! by_length {
-        ($($n:literal)*) => {
-            match s.len() {
-                $($n => Value::Str(PyStr::from(&s[..$n])),)*
-                _ => Value::Str(s.into()),
-            }
-        };
-    }
-    by_length!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24)
+    by_length!(s, |t| Value::Str(PyStr::from(t)), 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24)
 }
 
 impl From<PyStr> for Value {

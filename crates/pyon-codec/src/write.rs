@@ -231,15 +231,7 @@ pub(crate) fn write_json_str_inline(out: &mut String, s: &str) {
 /// line, this is slower than the plain call; inlined, it adds some 37 KB of text.
 #[inline(always)]
 fn push_short(out: &mut String, s: &str) {
-    macro_rules! by_length {
-        ($($n:literal)*) => {
-            match s.len() {
-                $($n => out.push_str(&s[..$n]),)*
-                _ => out.push_str(s),
-            }
-        };
-    }
-    by_length!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+    by_length!(s, |t| out.push_str(t), 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
 }
 
 /// The rest of [`write_json_str`] from the first byte `i` that needs an escape, kept out of
