@@ -178,3 +178,27 @@ proptest! {
         prop_assert!(same_v1(&back, &v), "{}", pretty);
     }
 }
+
+/// Strings of every length around the ones the decoders make by fixed-size moves (up to 24
+/// bytes) decode whole in both versions, as keys and as values, next to other text.
+#[test]
+fn strings_of_every_short_length_decode_whole() {
+    for n in 0..=40 {
+        let s: String = (0..n)
+            .map(|i| (b'a' + (i * 7 % 26) as u8) as char)
+            .collect();
+        let pairs = vec![
+            (Value::str(&s), Value::str(&s)),
+            (Value::str("k"), Value::Int(1)),
+        ];
+        let want = Value::List(vec![
+            Value::Dict(Dict::from_unique_pairs(pairs)),
+            Value::str(&s),
+            Value::str("z"),
+        ]);
+        let v2_text = format!(r#"[{{"{s}":"{s}","k":1}},"{s}","z"]"#);
+        let v1_text = format!("[{{'{s}': '{s}', 'k': 1}}, '{s}', 'z']");
+        assert_eq!(v2::decode(&v2_text).unwrap(), want, "v2, length {n}");
+        assert_eq!(v1::decode(&v1_text).unwrap(), want, "v1, length {n}");
+    }
+}

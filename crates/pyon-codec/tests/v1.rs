@@ -614,25 +614,3 @@ proptest::proptest! {
         proptest::prop_assert!(same(&back, &v), "{}", pretty);
     }
 }
-
-/// Strings of every length around the ones made by fixed-size moves decode whole, as keys and
-/// as values, next to other text.
-#[test]
-fn strings_of_every_short_length_decode_whole() {
-    for n in 0..=40 {
-        let s: String = (0..n)
-            .map(|i| (b'a' + (i * 7 % 26) as u8) as char)
-            .collect();
-        let text = format!("[{{'{s}': '{s}', 'k': 1}}, '{s}', 'z']");
-        let pairs = vec![
-            (Value::str(&s), Value::str(&s)),
-            (Value::str("k"), Value::Int(1)),
-        ];
-        let want = Value::List(vec![
-            Value::Dict(Dict::from_unique_pairs(pairs)),
-            Value::str(&s),
-            Value::str("z"),
-        ]);
-        assert_eq!(v1::decode(&text).unwrap(), want, "length {n}");
-    }
-}
